@@ -1,0 +1,117 @@
+/**
+ * Headless use of the same services the app uses.
+ *   npm run cli -- import <folder>      import PNG/JPEG chest X-rays (recursively)
+ *   npm run cli -- list [--search s]    list studies
+ *   npm run cli -- imports              list past imports
+ *   npm run cli -- report <importId>    show an import's rejected files
+ * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
+ */
+import { openAppServices, type AppServices } from './services/app/app-services';
+import { resolveDataDir } from './services/app/data-dir';
+import type { ImportReport } from '@shared/ipc/contract';
+import { AppError } from '@shared/ipc/errors';
+
+const USAGE = `Usage: cli <command> [options]
+  import <folder>        import PNG/JPEG chest X-rays from a folder (recursively)
+  list [--search text]   list studies, newest first
+  imports                list past imports
+  report <importId>      show an import's report with its rejected files
+Options: --data-dir <dir>  use this data folder instead of the default`;
+
+function positional(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i]!.startsWith('--')) {
+      if (!args[i]!.includes('=')) i++;
+      continue;
+    }
+    out.push(args[i]!);
+  }
+  return out;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function printReport(report: ImportReport, seconds: number): void {
+  console.log(
+    `Import ${report.status}: ${report.added} added, ${report.skipped} already present, ${report.rejected} rejected ` +
+      `(${report.filesSeen} files in ${seconds.toFixed(1)} s, ${(report.filesSeen / Math.max(seconds, 1e-3)).toFixed(1)} files/s).`,
+  );
+  for (const file of report.rejectedFiles) console.log(`  rejected ${file.path}: ${file.reason}`);
+}
+
+async function runImport(services: AppServices, folder: string): Promise<number> {
+  const started = performance.now();
+  const jobId = await services.importer.start(folder);
+  const stopProgress = services.jobs.onEvent((event) => {
+    if (event.name === 'job.progress' && process.stderr.isTTY) {
+      const { done, total } = event.payload;
+      process.stderr.write(`\r${event.payload.phase} ${done}/${total ?? '?'}   `);
+    }
+  });
+  const cancel = () => services.jobs.cancel(jobId);
+  process.once('SIGINT', cancel);
+  const finished = await services.jobs.waitFor(jobId);
+  process.off('SIGINT', cancel);
+  stopProgress();
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  if (finished.status === 'failed' || !finished.importReport) {
+    console.error(`Import failed: ${finished.error ?? 'unknown error'}`);
+    return 1;
+  }
+  printReport(finished.importReport, (performance.now() - started) / 1000);
+  return finished.status === 'completed' ? 0 : 130;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = positional(args);
+  if (!command || command === 'help' || args.includes('--help')) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const services = openAppServices(resolveDataDir(args));
+  try {
+    switch (command) {
+      case 'import': {
+        if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
+        return await runImport(services, rest[0]);
+      }
+      case 'list': {
+        const { total, rows } = services.studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
+        for (const row of rows) {
+          console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].join('\t'));
+        }
+        console.log(`${total} studies`);
+        return 0;
+      }
+      case 'imports': {
+        for (const i of services.imports.list(50)) {
+          console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${i.rootPath}`);
+        }
+        return 0;
+      }
+      case 'report': {
+        const report = services.imports.report(Number(rest[0]));
+        if (!report) throw new AppError('NOT_FOUND', `No import ${rest[0] ?? ''}.`);
+        printReport(report, report.finishedAt ? (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000 : 0);
+        return 0;
+      }
+      default:
+        console.error(`Unknown command "${command}".\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await services.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof AppError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

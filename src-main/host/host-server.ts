@@ -1,0 +1,179 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HOST_SOCKET_PATH, decodeMessage, encodeMessage, type WireMessage } from '@shared/ipc/wire-codec';
+import type { AppServices } from '../services/app/app-services';
+import { createHandlers } from '../services/api/handlers';
+import { createRouter } from '../services/api/router';
+import { APP_VERSION } from '../services/app/version';
+import { contentTypeFor, readIndexHtml, resolveStaticPath } from './static-files';
+
+export const LOOPBACK = '127.0.0.1';
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self' ws://127.0.0.1:*; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export interface HostOptions {
+  services: AppServices;
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  /** The address to open, token included (in the fragment, so it never reaches a server log). */
+  launchUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The browser host: serves the built renderer and carries the IPC contract over a WebSocket.
+ * It listens on 127.0.0.1 only, and a socket must present this launch's random token and come
+ * from this origin, so neither another local user's page nor a DNS-rebinding site can drive it.
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const router = createRouter(createHandlers(options.services, { adapter: 'browser-host', version: APP_VERSION }));
+  const sockets = new Set<WebSocket>();
+  let port = 0;
+  const allowedHosts = () => new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+
+  const server = http.createServer((request, response) => {
+    void serveStatic(options.rendererDir, request, response, allowedHosts());
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://placeholder');
+    const hosts = allowedHosts();
+    const origin = request.headers.origin;
+    const originOk = origin === undefined || [...hosts].some((h) => origin === `http://${h}`);
+    if (
+      url.pathname !== HOST_SOCKET_PATH ||
+      !hosts.has(request.headers.host ?? '') ||
+      !originOk ||
+      !tokenMatches(url.searchParams.get('token'), token)
+    ) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      void answer(ws, isBinary ? null : data.toString());
+    });
+  });
+
+  async function answer(ws: WebSocket, text: string | null): Promise<void> {
+    let id: number | null = null;
+    let envelope;
+    try {
+      const message = text === null ? null : decodeMessage(text);
+      if (typeof message !== 'object' || message === null || typeof (message as { id?: unknown }).id !== 'number') {
+        throw new Error('malformed');
+      }
+      const request = message as { id: number; channel?: unknown; payload?: unknown };
+      id = request.id;
+      envelope = await router.dispatch(request.channel, request.payload);
+    } catch {
+      envelope = {
+        ok: false,
+        error: { code: 'INVALID_REQUEST', message: 'The message is not a valid request ({ id, channel, payload } as JSON).' },
+      };
+    }
+    send(ws, { type: 'response', id, envelope });
+  }
+
+  const unsubscribe = options.services.jobs.onEvent((event) => {
+    for (const ws of sockets) send(ws, { type: 'event', event });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${LOOPBACK}:${port}/`;
+
+  return {
+    url,
+    launchUrl: `${url}#token=${token}`,
+    token,
+    port,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function send(ws: WebSocket, message: WireMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+}
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function serveStatic(
+  rendererDir: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  hosts: Set<string>,
+): Promise<void> {
+  if (!hosts.has(request.headers.host ?? '')) {
+    response.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const urlPath = new URL(request.url ?? '/', 'http://placeholder').pathname;
+  try {
+    if (urlPath === '/' || urlPath === '/index.html') {
+      const html = await readIndexHtml(rendererDir);
+      response
+        .writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor('index.html'), 'Cache-Control': 'no-store' })
+        .end(request.method === 'HEAD' ? undefined : html);
+      return;
+    }
+    const file = resolveStaticPath(rendererDir, urlPath);
+    if (!file) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+    const body = await readFile(file);
+    response
+      .writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(file) })
+      .end(request.method === 'HEAD' ? undefined : body);
+  } catch (error) {
+    const missing = ['ENOENT', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+    response
+      .writeHead(missing ? 404 : 500, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' })
+      .end(missing ? 'Not found' : 'Server error');
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AuditLog } from '../audit/audit-log';
+import { openDatabase, type Db } from '../db/database';
+import { ImageStore } from '../imaging/image-store';
+import { ImportRepository } from '../imports/import-repository';
+import { ImportService } from '../imports/import-service';
+import { JobRunner } from '../jobs/job-runner';
+import { StudyRepository } from '../studies/study-repository';
+
+export const DATABASE_FILE = 'cxr-triage.sqlite';
+
+/** Everything the application does, wired to one data directory. Both adapters and the CLI use this. */
+export interface AppServices {
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly studies: StudyRepository;
+  readonly imports: ImportRepository;
+  readonly importer: ImportService;
+  readonly store: ImageStore;
+  readonly audit: AuditLog;
+  readonly jobs: JobRunner;
+  close(): Promise<void>;
+}
+
+export function openAppServices(dataDir: string): AppServices {
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(path.join(dataDir, DATABASE_FILE));
+  const studies = new StudyRepository(db);
+  const imports = new ImportRepository(db);
+  const store = new ImageStore(path.join(dataDir, 'images'));
+  const audit = new AuditLog(db);
+  const jobs = new JobRunner();
+  const interrupted = imports.markInterrupted();
+  if (interrupted > 0) audit.record('import.interrupted', undefined, { count: interrupted });
+  const importer = new ImportService({ studies, imports, store, audit, jobs });
+  return {
+    dataDir,
+    db,
+    studies,
+    imports,
+    importer,
+    store,
+    audit,
+    jobs,
+    async close() {
+      await jobs.cancelAll();
+      db.close();
+    },
+  };
+}

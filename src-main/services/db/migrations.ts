@@ -1,0 +1,135 @@
+/**
+ * Numbered schema migrations. Append new ones; never edit one that has shipped, because
+ * databases in the field have already recorded it as applied.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        root_path TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running','completed','cancelled','failed','interrupted')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        files_seen INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        rejected INTEGER NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE import_rejections (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+        relative_path TEXT NOT NULL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX import_rejections_by_import ON import_rejections(import_id);
+
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY,
+        study_uid TEXT UNIQUE,
+        patient_id TEXT,
+        patient_name TEXT,
+        patient_sex TEXT,
+        patient_birth_date TEXT,
+        accession_number TEXT,
+        study_date TEXT,
+        study_time TEXT,
+        modality TEXT,
+        body_part TEXT,
+        description TEXT,
+        label TEXT CHECK (label IN ('normal','pneumonia')),
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','read','not_applicable')),
+        status_reason TEXT,
+        import_id INTEGER REFERENCES imports(id),
+        imported_at TEXT NOT NULL,
+        read_at TEXT
+      );
+      CREATE INDEX studies_by_imported_at ON studies(imported_at);
+
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        sop_instance_uid TEXT UNIQUE,
+        content_hash TEXT NOT NULL UNIQUE,
+        file_name TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        stored_path TEXT NOT NULL,
+        format TEXT NOT NULL CHECK (format IN ('png','jpeg','dicom')),
+        width INTEGER NOT NULL CHECK (width > 0),
+        height INTEGER NOT NULL CHECK (height > 0),
+        byte_size INTEGER NOT NULL,
+        dataset_split TEXT CHECK (dataset_split IN ('train','val','test')),
+        view_position TEXT,
+        thumbnail BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX images_by_study ON images(study_id);
+
+      CREATE TABLE model_versions (
+        id INTEGER PRIMARY KEY,
+        task TEXT NOT NULL CHECK (task IN ('pneumonia','cifar10')),
+        name TEXT NOT NULL,
+        architecture TEXT NOT NULL,
+        storage_path TEXT NOT NULL,
+        metadata_json TEXT NOT NULL,
+        threshold REAL CHECK (threshold >= 0 AND threshold <= 1),
+        is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0,1)),
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX one_active_model_per_task ON model_versions(task) WHERE is_active = 1;
+
+      CREATE TABLE predictions (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
+        threshold REAL NOT NULL CHECK (threshold >= 0 AND threshold <= 1),
+        heatmap BLOB,
+        created_at TEXT NOT NULL,
+        UNIQUE (image_id, model_version_id)
+      );
+
+      CREATE TABLE training_runs (
+        id INTEGER PRIMARY KEY,
+        task TEXT NOT NULL CHECK (task IN ('pneumonia','cifar10')),
+        status TEXT NOT NULL CHECK (status IN ('running','paused','completed','stopped','failed','interrupted')),
+        config_json TEXT NOT NULL,
+        history_json TEXT NOT NULL DEFAULT '[]',
+        metrics_json TEXT,
+        model_version_id INTEGER REFERENCES model_versions(id),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        error TEXT
+      );
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity_type TEXT,
+        entity_id TEXT,
+        details_json TEXT
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+];

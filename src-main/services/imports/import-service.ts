@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '@shared/ipc/errors';
+import type { RejectedFile } from '@shared/ipc/contract';
+import type { AuditLog } from '../audit/audit-log';
+import { sniffFormat } from '../imaging/file-format';
+import type { ImageStore } from '../imaging/image-store';
+import { readRasterImage } from '../imaging/raster-image';
+import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
+import type { StudyRepository } from '../studies/study-repository';
+import { fsReason, walkFolder } from './folder-walk';
+import type { ImportCounts, ImportRepository } from './import-repository';
+import { readPathFacts } from './kaggle-layout';
+
+/** Larger files are refused rather than read into memory whole. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Files in flight at once: enough to overlap disk reads with decoding in libuv's pool. */
+const CONCURRENCY = 3;
+const PROGRESS_INTERVAL_MS = 100;
+
+type FileOutcome = { kind: 'added' } | { kind: 'skipped' } | { kind: 'rejected'; reason: string };
+
+export interface ImportServiceDeps {
+  studies: StudyRepository;
+  imports: ImportRepository;
+  store: ImageStore;
+  audit: AuditLog;
+  jobs: JobRunner;
+}
+
+/**
+ * Imports a folder of chest X-rays. Each file is committed on its own (one transaction per study),
+ * so a kill at any moment keeps everything committed before it and leaves no half-written row;
+ * a file already imported is recognised by its content hash; a bad file is listed and skipped.
+ */
+export class ImportService {
+  constructor(private readonly deps: ImportServiceDeps) {}
+
+  async start(rootPath: string): Promise<string> {
+    const root = path.resolve(rootPath);
+    let isDirectory = false;
+    try {
+      isDirectory = (await stat(root)).isDirectory();
+    } catch (error) {
+      throw new AppError('BAD_INPUT', `Cannot import from ${root}: ${fsReason(error)}.`);
+    }
+    if (!isDirectory) throw new AppError('BAD_INPUT', `Cannot import from ${root}: it is not a folder.`);
+    return this.deps.jobs.start('import', (context) => this.run(root, context));
+  }
+
+  private async run(root: string, context: JobContext): Promise<JobOutcome> {
+    const { imports, audit } = this.deps;
+    const importId = imports.begin(root);
+    audit.record('import.started', { type: 'import', id: importId });
+    const counts: ImportCounts = { filesSeen: 0, added: 0, skipped: 0, rejected: 0 };
+    const reject = (file: RejectedFile) => {
+      counts.rejected += 1;
+      imports.reject(importId, file);
+    };
+
+    try {
+      context.progress({ phase: 'scanning', done: 0, total: null, message: 'Looking for images…' });
+      const walk = await walkFolder(root, context.signal);
+      walk.unreadable.forEach(reject);
+      const total = walk.files.length;
+      counts.filesSeen = total;
+
+      let lastProgress = 0;
+      const report = (force = false) => {
+        const now = Date.now();
+        if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        const done = counts.added + counts.skipped + counts.rejected - walk.unreadable.length;
+        context.progress({
+          phase: 'importing',
+          done,
+          total,
+          message: `${counts.added} added, ${counts.skipped} already present, ${counts.rejected} rejected`,
+        });
+      };
+      report(true);
+
+      let next = 0;
+      const worker = async () => {
+        while (next < total && !context.signal.aborted) {
+          const relative = walk.files[next++]!;
+          const outcome = await this.importFile(root, relative, importId);
+          if (outcome.kind === 'added') counts.added += 1;
+          else if (outcome.kind === 'skipped') counts.skipped += 1;
+          else reject({ path: relative, reason: outcome.reason });
+          report();
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      report(true);
+
+      const status = context.signal.aborted ? 'cancelled' : 'completed';
+      imports.finish(importId, status, counts);
+      audit.record(`import.${status}`, { type: 'import', id: importId }, counts);
+      return { status, importReport: imports.report(importId) };
+    } catch (error) {
+      imports.finish(importId, 'failed', counts);
+      audit.record('import.failed', { type: 'import', id: importId }, counts);
+      throw error;
+    }
+  }
+
+  private async importFile(root: string, relative: string, importId: number): Promise<FileOutcome> {
+    const full = path.join(root, relative);
+    let bytes: Buffer;
+    try {
+      const info = await stat(full);
+      if (info.size > MAX_FILE_BYTES) {
+        return { kind: 'rejected', reason: `file is too large (${Math.round(info.size / 2 ** 20)} MiB)` };
+      }
+      bytes = await readFile(full);
+    } catch (error) {
+      return { kind: 'rejected', reason: `cannot read file: ${fsReason(error)}` };
+    }
+    if (bytes.length === 0) return { kind: 'rejected', reason: 'empty file' };
+
+    const format = sniffFormat(bytes);
+    if (format === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
+    if (format === 'dicom') {
+      return { kind: 'rejected', reason: 'DICOM files are not supported by this version yet' };
+    }
+
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const { studies, store } = this.deps;
+    if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+
+    let raster;
+    try {
+      raster = await readRasterImage(bytes);
+    } catch (error) {
+      return { kind: 'rejected', reason: error instanceof AppError ? error.message : 'cannot decode image' };
+    }
+    const storedPath = await store.put(contentHash, format === 'png' ? 'png' : 'jpg', bytes);
+    const facts = readPathFacts(relative);
+    const studyId = studies.addStudyWithImage(
+      { patientId: facts.patientId, label: facts.label, importId, modality: null },
+      {
+        contentHash,
+        fileName: path.basename(relative),
+        sourcePath: full,
+        storedPath,
+        format,
+        width: raster.width,
+        height: raster.height,
+        byteSize: bytes.length,
+        datasetSplit: facts.split,
+        thumbnail: raster.thumbnail,
+      },
+    );
+    return studyId === null ? { kind: 'skipped' } : { kind: 'added' };
+  }
+}

@@ -1,0 +1,181 @@
+import type { Db } from '../db/database';
+import type { ImageFormat, Label, DatasetSplit, StudyStatus } from '@shared/domain/study';
+import type { StudyDetail, StudyRow, ImageSummary } from '@shared/ipc/contract';
+
+export interface NewStudy {
+  studyUid?: string | null;
+  patientId: string | null;
+  patientName?: string | null;
+  studyDate?: string | null;
+  modality?: string | null;
+  label: Label | null;
+  importId: number;
+}
+
+export interface NewImage {
+  contentHash: string;
+  sopInstanceUid?: string | null;
+  fileName: string;
+  sourcePath: string;
+  storedPath: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  byteSize: number;
+  datasetSplit: DatasetSplit | null;
+  thumbnail: Buffer;
+}
+
+export interface StoredImage extends ImageSummary {
+  studyId: number;
+  storedPath: string;
+}
+
+const ROW_SELECT = `
+  SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
+         (SELECT COUNT(*) FROM images i WHERE i.study_id = s.id) AS image_count,
+         (SELECT MIN(i.id) FROM images i WHERE i.study_id = s.id) AS first_image_id,
+         (SELECT i.file_name FROM images i WHERE i.study_id = s.id ORDER BY i.id LIMIT 1) AS file_name
+  FROM studies s`;
+
+interface RowRecord {
+  id: number;
+  patient_id: string | null;
+  patient_name: string | null;
+  study_date: string | null;
+  imported_at: string;
+  modality: string | null;
+  label: Label | null;
+  status: StudyStatus;
+  image_count: number;
+  first_image_id: number;
+  file_name: string;
+}
+
+function toRow(r: RowRecord): StudyRow {
+  return {
+    id: r.id,
+    patientId: r.patient_id,
+    patientName: r.patient_name,
+    fileName: r.file_name,
+    studyDate: r.study_date,
+    importedAt: r.imported_at,
+    modality: r.modality,
+    label: r.label,
+    status: r.status,
+    imageCount: r.image_count,
+    thumbnailImageId: r.first_image_id,
+  };
+}
+
+interface ImageRecord {
+  id: number;
+  study_id: number;
+  file_name: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  byte_size: number;
+  dataset_split: DatasetSplit | null;
+  stored_path: string;
+  source_path: string;
+}
+
+function toImage(r: ImageRecord): StoredImage {
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    fileName: r.file_name,
+    format: r.format,
+    width: r.width,
+    height: r.height,
+    byteSize: r.byte_size,
+    datasetSplit: r.dataset_split,
+    storedPath: r.stored_path,
+  };
+}
+
+/** Studies and their images. Every write that creates a study does so in one transaction. */
+export class StudyRepository {
+  constructor(private readonly db: Db) {}
+
+  hasImageWithHash(contentHash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM images WHERE content_hash = ?').get(contentHash) !== undefined;
+  }
+
+  /** Inserts a study with its first image atomically; returns null when the content hash is already present. */
+  addStudyWithImage(study: NewStudy, image: NewImage, now = new Date().toISOString()): number | null {
+    const insertStudy = this.db.prepare(`
+      INSERT INTO studies (study_uid, patient_id, patient_name, study_date, modality, label, import_id, imported_at)
+      VALUES (@studyUid, @patientId, @patientName, @studyDate, @modality, @label, @importId, @now)`);
+    const insertImage = this.db.prepare(`
+      INSERT INTO images (study_id, sop_instance_uid, content_hash, file_name, source_path, stored_path, format,
+                          width, height, byte_size, dataset_split, thumbnail, created_at)
+      VALUES (@studyId, @sopInstanceUid, @contentHash, @fileName, @sourcePath, @storedPath, @format,
+              @width, @height, @byteSize, @datasetSplit, @thumbnail, @now)`);
+    return this.db.transaction(() => {
+      if (this.hasImageWithHash(image.contentHash)) return null;
+      const studyId = Number(
+        insertStudy.run({
+          studyUid: study.studyUid ?? null,
+          patientId: study.patientId,
+          patientName: study.patientName ?? null,
+          studyDate: study.studyDate ?? null,
+          modality: study.modality ?? null,
+          label: study.label,
+          importId: study.importId,
+          now,
+        }).lastInsertRowid,
+      );
+      insertImage.run({ ...image, sopInstanceUid: image.sopInstanceUid ?? null, studyId, now });
+      return studyId;
+    })();
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM studies').pluck().get() as number;
+  }
+
+  list(options: { search?: string; limit: number; offset: number }): { total: number; rows: StudyRow[] } {
+    const search = options.search?.trim();
+    const where = search
+      ? `WHERE s.patient_id LIKE @pattern ESCAPE '\\' OR s.patient_name LIKE @pattern ESCAPE '\\'
+           OR EXISTS (SELECT 1 FROM images i WHERE i.study_id = s.id AND i.file_name LIKE @pattern ESCAPE '\\')`
+      : '';
+    const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+    const params = { pattern, limit: options.limit, offset: options.offset };
+    const total = this.db
+      .prepare(`SELECT COUNT(*) FROM studies s ${where}`)
+      .pluck()
+      .get(pattern === undefined ? {} : { pattern }) as number;
+    const rows = this.db
+      .prepare(`${ROW_SELECT} ${where} ORDER BY s.imported_at DESC, s.id DESC LIMIT @limit OFFSET @offset`)
+      .all(pattern === undefined ? { limit: params.limit, offset: params.offset } : params) as RowRecord[];
+    return { total, rows: rows.map(toRow) };
+  }
+
+  get(studyId: number): StudyDetail | null {
+    const row = this.db.prepare(`${ROW_SELECT} WHERE s.id = ?`).get(studyId) as RowRecord | undefined;
+    if (!row || row.first_image_id === null) return null;
+    const images = (
+      this.db.prepare('SELECT * FROM images WHERE study_id = ? ORDER BY id').all(studyId) as ImageRecord[]
+    );
+    return {
+      ...toRow(row),
+      sourcePath: images[0]?.source_path ?? '',
+      images: images.map((r) => {
+        const { studyId: _s, storedPath: _p, ...summary } = toImage(r);
+        return summary;
+      }),
+    };
+  }
+
+  getImage(imageId: number): StoredImage | null {
+    const r = this.db.prepare('SELECT * FROM images WHERE id = ?').get(imageId) as ImageRecord | undefined;
+    return r ? toImage(r) : null;
+  }
+
+  getThumbnail(imageId: number): Buffer | null {
+    return (this.db.prepare('SELECT thumbnail FROM images WHERE id = ?').pluck().get(imageId) as Buffer) ?? null;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Channel and event names, and the method names `window.api` exposes for them.
+ * Kept free of schema code so the sandboxed preload can import it without bundling zod.
+ */
+export const API_METHODS = {
+  appInfo: 'app.info',
+  pickFolder: 'dialogs.pickFolder',
+  listStudies: 'studies.list',
+  getStudy: 'studies.get',
+  getThumbnail: 'images.thumbnail',
+  getDisplayImage: 'images.display',
+  startImport: 'imports.start',
+  listImports: 'imports.list',
+  getImport: 'imports.get',
+  cancelJob: 'jobs.cancel',
+} as const;
+
+export type ApiMethod = keyof typeof API_METHODS;
+export type Channel = (typeof API_METHODS)[ApiMethod];
+
+export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
+
+export const EVENT_NAMES = ['job.progress', 'job.finished'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** The single IPC channel main uses to push events to the renderer. */
+export const EVENT_CHANNEL = 'app.event';
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
+}

@@ -1,0 +1,169 @@
+/**
+ * The one IPC contract: every channel's request and response, and every event's payload, as
+ * runtime schemas. Both adapters validate requests against these where they enter main.
+ */
+import { z } from 'zod';
+import type { Channel, EventName } from './channels';
+import {
+  DATASET_SPLITS,
+  IMAGE_FORMATS,
+  IMPORT_STATUSES,
+  LABELS,
+  STUDY_STATUSES,
+} from '../domain/study';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const isoTime = z.string().min(1);
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected binary data');
+const empty = z.strictObject({});
+
+export const studyRowSchema = z.object({
+  id,
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  fileName: z.string(),
+  studyDate: z.string().nullable(),
+  importedAt: isoTime,
+  modality: z.string().nullable(),
+  label: z.enum(LABELS).nullable(),
+  status: z.enum(STUDY_STATUSES),
+  imageCount: z.number().int().nonnegative(),
+  thumbnailImageId: id,
+});
+
+export const imageSummarySchema = z.object({
+  id,
+  fileName: z.string(),
+  format: z.enum(IMAGE_FORMATS),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  byteSize: z.number().int().nonnegative(),
+  datasetSplit: z.enum(DATASET_SPLITS).nullable(),
+});
+
+export const studyDetailSchema = studyRowSchema.extend({
+  sourcePath: z.string(),
+  images: z.array(imageSummarySchema),
+});
+
+export const rejectedFileSchema = z.object({
+  path: z.string(),
+  reason: z.string(),
+});
+
+export const importSummarySchema = z.object({
+  id,
+  rootPath: z.string(),
+  status: z.enum(IMPORT_STATUSES),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  filesSeen: z.number().int().nonnegative(),
+  added: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+});
+
+export const importReportSchema = importSummarySchema.extend({
+  rejectedFiles: z.array(rejectedFileSchema),
+});
+
+const jobKind = z.enum(['import']);
+
+export const jobProgressSchema = z.object({
+  jobId: z.string(),
+  kind: jobKind,
+  phase: z.enum(['scanning', 'importing']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+  message: z.string(),
+});
+
+export const jobFinishedSchema = z.object({
+  jobId: z.string(),
+  kind: jobKind,
+  status: z.enum(['completed', 'cancelled', 'failed']),
+  error: z.string().nullable(),
+  importReport: importReportSchema.nullable(),
+});
+
+export const contract = {
+  'app.info': {
+    request: empty,
+    response: z.object({
+      name: z.string(),
+      version: z.string(),
+      adapter: z.enum(['electron', 'browser-host']),
+      dataDir: z.string(),
+      studyCount: z.number().int().nonnegative(),
+      capabilities: z.object({ nativeFolderPicker: z.boolean() }),
+    }),
+  },
+  'dialogs.pickFolder': {
+    request: z.strictObject({ title: z.string().max(200).optional() }),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'studies.list': {
+    request: z.strictObject({
+      search: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(10_000).default(500),
+      offset: z.number().int().min(0).default(0),
+    }),
+    response: z.object({ total: z.number().int().nonnegative(), rows: z.array(studyRowSchema) }),
+  },
+  'studies.get': {
+    request: z.strictObject({ studyId: id }),
+    response: studyDetailSchema,
+  },
+  'images.thumbnail': {
+    request: z.strictObject({ imageId: id }),
+    response: z.object({ mime: z.string(), bytes }),
+  },
+  'images.display': {
+    request: z.strictObject({ imageId: id }),
+    response: z.object({
+      mime: z.string(),
+      bytes,
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+    }),
+  },
+  'imports.start': {
+    request: z.strictObject({ path: z.string().min(1).max(4096) }),
+    response: z.object({ jobId: z.string() }),
+  },
+  'imports.list': {
+    request: z.strictObject({ limit: z.number().int().min(1).max(200).default(20) }),
+    response: z.object({ imports: z.array(importSummarySchema) }),
+  },
+  'imports.get': {
+    request: z.strictObject({ importId: id }),
+    response: importReportSchema,
+  },
+  'jobs.cancel': {
+    request: z.strictObject({ jobId: z.string().min(1).max(100) }),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+} satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
+
+export const eventSchemas = {
+  'job.progress': jobProgressSchema,
+  'job.finished': jobFinishedSchema,
+} satisfies Record<EventName, z.ZodType>;
+
+/** What a caller sends (defaults may be omitted). */
+export type RequestOf<C extends Channel> = z.input<(typeof contract)[C]['request']>;
+/** What a handler receives, after validation filled in defaults. */
+export type ParsedRequestOf<C extends Channel> = z.output<(typeof contract)[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<(typeof contract)[C]['response']>;
+export type EventPayloadOf<E extends EventName> = z.output<(typeof eventSchemas)[E]>;
+
+export type AppEvent = { [E in EventName]: { name: E; payload: EventPayloadOf<E> } }[EventName];
+
+export type StudyRow = z.output<typeof studyRowSchema>;
+export type StudyDetail = z.output<typeof studyDetailSchema>;
+export type ImageSummary = z.output<typeof imageSummarySchema>;
+export type ImportSummary = z.output<typeof importSummarySchema>;
+export type ImportReport = z.output<typeof importReportSchema>;
+export type RejectedFile = z.output<typeof rejectedFileSchema>;
+export type JobProgress = z.output<typeof jobProgressSchema>;
+export type JobFinished = z.output<typeof jobFinishedSchema>;
