@@ -1,0 +1,49 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, expect, test } from '@playwright/test';
+import { findElectronBinary } from '../../../scripts/electron-binary.mjs';
+import { chestXrayTestSplit } from '../support/chest-xray';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
+const binary = findElectronBinary();
+
+test.skip(
+  !binary,
+  'SKIPPED: no Electron binary on this machine (it cannot be downloaded here). These tests run where `node_modules/electron` has its binary.',
+);
+
+test('the desktop app imports the test split and opens a study, with a locked-down window', async () => {
+  const split = chestXrayTestSplit();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cxr-electron-'));
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: [ROOT, '--data-dir', dataDir, ...(process.platform === 'linux' ? ['--no-sandbox'] : [])],
+    cwd: ROOT,
+  });
+  try {
+    const page = await app.firstWindow();
+    const prefs = await app.evaluate(({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0]!.webContents;
+      const web = (contents as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
+      return { contextIsolation: web.contextIsolation, sandbox: web.sandbox, nodeIntegration: web.nodeIntegration };
+    });
+    expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => Object.keys(window.api ?? {}).sort())).toContain('listStudies');
+
+    await expect(page.getByTestId('first-run')).toBeVisible();
+    await page.getByTestId('import-path').fill(split.folder);
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-added')).toHaveText(`${split.normal.length + split.pneumonia.length}`);
+    await expect(page.getByTestId('worklist-row')).toHaveCount(split.normal.length + split.pneumonia.length);
+
+    const fileName = split.normal[0]!;
+    await page.getByTestId('worklist-row').filter({ hasText: fileName }).click();
+    await expect(page.getByTestId('viewer-info')).toContainText(fileName);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'electron-viewer.png') });
+  } finally {
+    await app.close();
+  }
+});
