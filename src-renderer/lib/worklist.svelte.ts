@@ -19,7 +19,9 @@ class Worklist {
   loaded = $state(false);
   loading = $state(false);
   loadingMore = $state(false);
+  /** Why the last search or refresh failed; the list shows it instead of stale rows. */
   error = $state<string | null>(null);
+  loadMoreError = $state<string | null>(null);
 
   /** Bumped by every new query, so an answer to an older one is dropped. */
   private generation = 0;
@@ -51,6 +53,7 @@ class Worklist {
     const search = this.search.trim();
     this.loading = true;
     this.loadingMore = false;
+    this.loadMoreError = null;
     try {
       const page = await call('listStudies', { search: search || undefined, limit: PAGE_SIZE, offset: 0 });
       if (generation !== this.generation) return;
@@ -72,6 +75,7 @@ class Worklist {
     if (this.loadingMore || !this.hasMore) return;
     const generation = this.generation;
     this.loadingMore = true;
+    this.loadMoreError = null;
     try {
       const page = await call('listStudies', {
         search: this.shownSearch || undefined,
@@ -81,10 +85,9 @@ class Worklist {
       if (generation !== this.generation) return;
       this.rows = [...this.rows, ...page.rows];
       this.total = page.total;
-      this.error = null;
     } catch (error) {
       if (generation !== this.generation) return;
-      this.error = errorMessage(error);
+      this.loadMoreError = errorMessage(error);
     } finally {
       if (generation === this.generation) this.loadingMore = false;
     }
