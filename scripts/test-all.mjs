@@ -50,7 +50,7 @@ mkdirSync(results, { recursive: true });
 ensureNativeFor('node');
 
 step('type check (main, shared, tests)', npx, ['tsc', '-p', 'tsconfig.json']);
-step('type check (renderer)', npx, ['svelte-check', '--tsconfig', './tsconfig.json', '--workspace', 'src-renderer', '--fail-on-warnings']);
+step('type check (renderer)', npx, ['svelte-check', '--workspace', 'src-renderer', '--tsconfig', '../tsconfig.json', '--fail-on-warnings']);
 step('unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${path.join(results, 'vitest.json')}`]);
 countVitest(path.join(results, 'vitest.json'));
 

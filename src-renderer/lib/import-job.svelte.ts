@@ -3,7 +3,7 @@ import { call, errorMessage, onAppEvent } from './api';
 import { app } from './app-state.svelte';
 import { worklist } from './worklist.svelte';
 
-export type ImportJob =
+type ImportJob =
   | { state: 'starting'; path: string }
   | { state: 'running'; path: string; jobId: string; progress: JobProgress | null; cancelling: boolean }
   | { state: 'finished'; path: string; jobId: string; result: JobFinished };

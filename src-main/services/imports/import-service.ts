@@ -11,7 +11,7 @@ import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
 import type { ImportCounts, ImportRepository } from './import-repository';
-import { readPathFacts } from './kaggle-layout';
+import { layoutPath, readPathFacts } from './kaggle-layout';
 
 /** Larger files are refused rather than read into memory whole. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
@@ -137,7 +137,7 @@ export class ImportService {
       return { kind: 'rejected', reason: error instanceof AppError ? error.message : 'cannot decode image' };
     }
     const storedPath = await store.put(contentHash, format === 'png' ? 'png' : 'jpg', bytes);
-    const facts = readPathFacts(relative);
+    const facts = readPathFacts(layoutPath(root, relative));
     const studyId = studies.addStudyWithImage(
       { patientId: facts.patientId, label: facts.label, importId, modality: null },
       {

@@ -10,6 +10,16 @@ const LABEL_FOLDERS: Record<string, Label> = { normal: 'normal', pneumonia: 'pne
 const SPLIT_FOLDERS: Record<string, DatasetSplit> = { train: 'train', val: 'val', test: 'test' };
 
 /**
+ * The folders that may carry layout facts for a file: the imported folder and its parent (a user
+ * may import `chest_xray/test` or `chest_xray/test/PNEUMONIA`), then the path below it. Folders
+ * higher up are ignored, so `/home/test/...` does not make every image a test image.
+ */
+export function layoutPath(root: string, relativePath: string): string {
+  const rootParts = root.split(/[\\/]/).filter(Boolean);
+  return [...rootParts.slice(-2), relativePath].join('/');
+}
+
+/**
  * Reads what the Kaggle chest-xray layout (`train|val|test/NORMAL|PNEUMONIA/file`) says about a
  * file: its ground-truth label, its split, and the patient its name encodes
  * (`person1011_bacteria_2942.jpeg` is patient `person1011`; `IM-0117-0001.jpeg` is `IM-0117`).

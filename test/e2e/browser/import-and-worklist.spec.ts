@@ -38,7 +38,10 @@ test('first run: import the real test split, see it in the worklist, open a stud
   await expect(row).toHaveCount(1);
   await expect(row.locator('[data-col="patient"]')).toContainText(patient);
   await expect(row.locator('[data-col="label"]')).toContainText(/pneumonia/i);
+  // Thumbnails load as rows scroll into view.
+  await row.scrollIntoViewIfNeeded();
   await expect(row.locator('img')).toHaveJSProperty('complete', true);
+  expect(await row.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   await page.getByTestId('import-dismiss').click();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'worklist.png') });
 
