@@ -36,5 +36,6 @@ function describeDecodeError(error: unknown): string {
   const first = raw.split('\n').find((line) => line.trim().length > 0) ?? raw;
   if (/premature end|truncated|end of (input|file)/i.test(raw)) return 'the file is truncated (premature end of data)';
   if (/unsupported image format/i.test(raw)) return 'the data is not a valid image';
+  if (/failOn/i.test(raw)) return 'the image data is corrupt';
   return first.replace(/^Vips\w*:\s*/, '').trim().slice(0, 200);
 }

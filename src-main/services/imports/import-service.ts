@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { sniffFormat } from '../imaging/file-format';
 import type { ImageStore } from '../imaging/image-store';
 import { readRasterImage } from '../imaging/raster-image';
+import { isTruncated } from '../imaging/truncation';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
@@ -124,6 +125,10 @@ export class ImportService {
     if (format === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
     if (format === 'dicom') {
       return { kind: 'rejected', reason: 'DICOM files are not supported by this version yet' };
+    }
+
+    if (isTruncated(bytes, format)) {
+      return { kind: 'rejected', reason: `cannot decode image: the file is truncated (no ${format === 'png' ? 'IEND chunk' : 'end-of-image marker'})` };
     }
 
     const contentHash = createHash('sha256').update(bytes).digest('hex');
