@@ -13,7 +13,7 @@ import { createMainWindow } from './main-window';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const indexHtml = path.join(here, '../renderer/index.html');
 const preload = path.join(here, '../preload/preload.cjs');
-const rendererRoot = pathToFileURL(path.dirname(indexHtml)).href;
+const rendererRoot = `${pathToFileURL(path.dirname(indexHtml)).href}/`;
 
 let services: AppServices | null = null;
 

@@ -42,6 +42,8 @@ export class JobRunner {
         const outcome = await work(context);
         finished = { jobId, kind, status: outcome.status, error: null, importReport: outcome.importReport };
       } catch (error) {
+        // Only the error's type is logged: its message may name files or patients.
+        if (!(error instanceof AppError)) console.error(`[cxr-triage] ${kind} job failed with ${error instanceof Error ? error.name : typeof error}`);
         const message = error instanceof AppError ? error.message : 'the job failed unexpectedly';
         finished = { jobId, kind, status: 'failed', error: message, importReport: null };
       }
