@@ -13,6 +13,14 @@ export const API_METHODS = {
   listImports: 'imports.list',
   getImport: 'imports.get',
   cancelJob: 'jobs.cancel',
+  setStudyStatus: 'studies.setStatus',
+  listModels: 'models.list',
+  setThreshold: 'models.setThreshold',
+  getSettings: 'settings.get',
+  updateSettings: 'settings.update',
+  listAudit: 'audit.list',
+  exportAuditCsv: 'audit.exportCsv',
+  exportWorklistCsv: 'worklist.exportCsv',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -29,6 +29,11 @@ export const studyRowSchema = z.object({
   status: z.enum(STUDY_STATUSES),
   imageCount: z.number().int().nonnegative(),
   thumbnailImageId: id,
+  accessionNumber: z.string().nullable(),
+  viewPosition: z.string().nullable(),
+  /** The active model version's probability of pneumonia for the study's first image, if scored. */
+  probability: z.number().min(0).max(1).nullable(),
+  modelVersionId: id.nullable(),
 });
 
 export const imageSummarySchema = z.object({
@@ -66,6 +71,47 @@ export const importSummarySchema = z.object({
 export const importReportSchema = importSummarySchema.extend({
   rejectedFiles: z.array(rejectedFileSchema),
 });
+
+export const rocPointSchema = z.object({
+  threshold: z.number(),
+  tp: z.number().int().nonnegative(),
+  fp: z.number().int().nonnegative(),
+  tn: z.number().int().nonnegative(),
+  fn: z.number().int().nonnegative(),
+});
+
+export const modelVersionSummarySchema = z.object({
+  id,
+  name: z.string(),
+  architecture: z.string(),
+  createdAt: isoTime,
+  isActive: z.boolean(),
+  threshold: z.number().min(0).max(1).nullable(),
+  /** Where the evaluation figures come from, e.g. "Kaggle chest_xray test split, 104 images". */
+  evaluatedOn: z.string().nullable(),
+  auc: z.number().min(0).max(1).nullable(),
+  rocPoints: z.array(rocPointSchema),
+  intendedUse: z.string().nullable(),
+});
+
+export const thresholdPresetSchema = z.enum(['manual', 'screening', 'balanced', 'target-sensitivity']);
+
+export const auditEntrySchema = z.object({
+  id,
+  at: isoTime,
+  actor: z.string(),
+  action: z.string(),
+  entityType: z.string().nullable(),
+  entityId: z.string().nullable(),
+  details: z.unknown(),
+});
+
+export const settingsSchema = z.object({
+  /** A study waiting longer than this rises to the top of the worklist, whatever its score. */
+  agingLimitMinutes: z.number().int().min(5).max(7 * 24 * 60),
+});
+
+const csvExport = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int().nonnegative() });
 
 const jobKind = z.enum(['import']);
 
@@ -105,7 +151,7 @@ export const contract = {
   'studies.list': {
     request: z.strictObject({
       search: z.string().max(200).optional(),
-      limit: z.number().int().min(1).max(10_000).default(500),
+      limit: z.number().int().min(1).max(50_000).default(500),
       offset: z.number().int().min(0).default(0),
     }),
     response: z.object({ total: z.number().int().nonnegative(), rows: z.array(studyRowSchema) }),
@@ -143,6 +189,47 @@ export const contract = {
     request: z.strictObject({ jobId: z.string().min(1).max(100) }),
     response: z.object({ cancelled: z.boolean() }),
   },
+  'studies.setStatus': {
+    request: z.strictObject({ studyId: id, status: z.enum(['new', 'read']) }),
+    response: z.object({ studyId: id, status: z.enum(STUDY_STATUSES) }),
+  },
+  'models.list': {
+    request: empty,
+    response: z.object({ versions: z.array(modelVersionSummarySchema) }),
+  },
+  'models.setThreshold': {
+    request: z.strictObject({
+      modelVersionId: id,
+      threshold: z.number().min(0).max(1),
+      preset: thresholdPresetSchema.default('manual'),
+    }),
+    response: modelVersionSummarySchema,
+  },
+  'settings.get': {
+    request: empty,
+    response: settingsSchema,
+  },
+  'settings.update': {
+    request: settingsSchema.partial().strict(),
+    response: settingsSchema,
+  },
+  'audit.list': {
+    request: z.strictObject({
+      action: z.string().max(100).optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    }),
+    response: z.object({ entries: z.array(auditEntrySchema), actions: z.array(z.string()) }),
+  },
+  'audit.exportCsv': {
+    request: z.strictObject({ identified: z.boolean().default(false) }),
+    response: csvExport,
+  },
+  'worklist.exportCsv': {
+    request: z.strictObject({ identified: z.boolean().default(false) }),
+    response: csvExport,
+  },
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
@@ -165,5 +252,9 @@ export type ImageSummary = z.output<typeof imageSummarySchema>;
 export type ImportSummary = z.output<typeof importSummarySchema>;
 export type ImportReport = z.output<typeof importReportSchema>;
 export type RejectedFile = z.output<typeof rejectedFileSchema>;
+export type ModelVersionSummary = z.output<typeof modelVersionSummarySchema>;
+export type AuditEntryData = z.output<typeof auditEntrySchema>;
+export type Settings = z.output<typeof settingsSchema>;
+export type ThresholdPreset = z.output<typeof thresholdPresetSchema>;
 export type JobProgress = z.output<typeof jobProgressSchema>;
 export type JobFinished = z.output<typeof jobFinishedSchema>;

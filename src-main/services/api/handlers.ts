@@ -1,5 +1,7 @@
 import { AppError } from '@shared/ipc/errors';
 import type { AppServices } from '../app/app-services';
+import { exportAuditCsv } from '../exports/audit-export';
+import { exportWorklistCsv } from '../exports/worklist-export';
 import type { Handlers } from './router';
 
 export interface AdapterFacts {
@@ -11,7 +13,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit } = services;
+  const { studies, imports, importer, jobs, store, audit, models, settings, db } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -59,5 +61,27 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return report;
     },
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'studies.setStatus': ({ studyId, status }) => {
+      const current = studies.statusOf(studyId);
+      if (current === null) throw new AppError('NOT_FOUND', `Study ${studyId} does not exist.`);
+      if (current === 'not_applicable') {
+        throw new AppError('CONFLICT', 'This study is not applicable to the triage model; its status cannot change.');
+      }
+      if (current !== status) {
+        studies.setStatus(studyId, status);
+        audit.record(status === 'read' ? 'study.marked_read' : 'study.marked_unread', { type: 'study', id: studyId });
+      }
+      return { studyId, status };
+    },
+    'models.list': () => ({ versions: models.list('pneumonia') }),
+    'models.setThreshold': ({ modelVersionId, threshold, preset }) => models.setThreshold(modelVersionId, threshold, preset),
+    'settings.get': () => settings.get(),
+    'settings.update': (changes) => settings.update(changes),
+    'audit.list': ({ action, from, to, limit }) => ({
+      entries: audit.recent(limit, { action, from, to }),
+      actions: audit.actions(),
+    }),
+    'audit.exportCsv': ({ identified }) => exportAuditCsv({ db, audit }, identified),
+    'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
   };
 }

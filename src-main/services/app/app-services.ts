@@ -6,6 +6,9 @@ import { ImageStore } from '../imaging/image-store';
 import { ImportRepository } from '../imports/import-repository';
 import { ImportService } from '../imports/import-service';
 import { JobRunner } from '../jobs/job-runner';
+import { PredictionRepository } from '../predictions/prediction-repository';
+import { ModelVersionRepository } from '../registry/model-version-repository';
+import { SettingsRepository } from '../settings/settings-repository';
 import { StudyRepository } from '../studies/study-repository';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
@@ -20,6 +23,9 @@ export interface AppServices {
   readonly store: ImageStore;
   readonly audit: AuditLog;
   readonly jobs: JobRunner;
+  readonly models: ModelVersionRepository;
+  readonly predictions: PredictionRepository;
+  readonly settings: SettingsRepository;
   close(): Promise<void>;
 }
 
@@ -34,6 +40,9 @@ export function openAppServices(dataDir: string): AppServices {
   const interrupted = imports.markInterrupted();
   if (interrupted > 0) audit.record('import.interrupted', undefined, { count: interrupted });
   const importer = new ImportService({ studies, imports, store, audit, jobs });
+  const models = new ModelVersionRepository(db, audit);
+  const predictions = new PredictionRepository(db);
+  const settings = new SettingsRepository(db, audit);
   return {
     dataDir,
     db,
@@ -43,6 +52,9 @@ export function openAppServices(dataDir: string): AppServices {
     store,
     audit,
     jobs,
+    models,
+    predictions,
+    settings,
     async close() {
       await jobs.cancelAll();
       db.close();

@@ -34,10 +34,17 @@ export class AuditLog {
     );
   }
 
-  recent(limit = 100): AuditEntry[] {
+  /** Newest first; `from`/`to` compare against the ISO timestamps, so a date (YYYY-MM-DD) works too. */
+  recent(limit = 100, filter: { action?: string; from?: string; to?: string } = {}): AuditEntry[] {
     const rows = this.db
-      .prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?')
-      .all(limit) as Record<string, unknown>[];
+      .prepare(
+        `SELECT * FROM audit_log
+         WHERE (@action IS NULL OR action = @action)
+           AND (@from IS NULL OR at >= @from)
+           AND (@to IS NULL OR at < @to)
+         ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ action: filter.action ?? null, from: filter.from ?? null, to: filter.to ?? null, limit }) as Record<string, unknown>[];
     return rows.map((r) => ({
       id: r.id as number,
       at: r.at as string,
@@ -47,6 +54,10 @@ export class AuditLog {
       entityId: (r.entity_id as string | null) ?? null,
       details: r.details_json ? JSON.parse(r.details_json as string) : null,
     }));
+  }
+
+  actions(): string[] {
+    return this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[];
   }
 }
 

@@ -31,12 +31,20 @@ export interface StoredImage extends ImageSummary {
   storedPath: string;
 }
 
+/**
+ * A study's row: its facts, its first image, and that image's score from the active pneumonia
+ * model version (a score from any other version is never shown as current).
+ */
 const ROW_SELECT = `
+  WITH first AS (SELECT study_id, MIN(id) AS image_id, COUNT(*) AS image_count FROM images GROUP BY study_id),
+       active AS (SELECT id FROM model_versions WHERE task = 'pneumonia' AND is_active = 1)
   SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
-         (SELECT COUNT(*) FROM images i WHERE i.study_id = s.id) AS image_count,
-         (SELECT MIN(i.id) FROM images i WHERE i.study_id = s.id) AS first_image_id,
-         (SELECT i.file_name FROM images i WHERE i.study_id = s.id ORDER BY i.id LIMIT 1) AS file_name
-  FROM studies s`;
+         s.accession_number, first.image_count, first.image_id AS first_image_id,
+         i.file_name, i.view_position, p.probability, p.model_version_id
+  FROM studies s
+  JOIN first ON first.study_id = s.id
+  JOIN images i ON i.id = first.image_id
+  LEFT JOIN predictions p ON p.image_id = first.image_id AND p.model_version_id = (SELECT id FROM active)`;
 
 interface RowRecord {
   id: number;
@@ -50,6 +58,10 @@ interface RowRecord {
   image_count: number;
   first_image_id: number;
   file_name: string;
+  accession_number: string | null;
+  view_position: string | null;
+  probability: number | null;
+  model_version_id: number | null;
 }
 
 function toRow(r: RowRecord): StudyRow {
@@ -65,6 +77,10 @@ function toRow(r: RowRecord): StudyRow {
     status: r.status,
     imageCount: r.image_count,
     thumbnailImageId: r.first_image_id,
+    accessionNumber: r.accession_number,
+    viewPosition: r.view_position,
+    probability: r.probability,
+    modelVersionId: r.model_version_id,
   };
 }
 
@@ -156,7 +172,7 @@ export class StudyRepository {
 
   get(studyId: number): StudyDetail | null {
     const row = this.db.prepare(`${ROW_SELECT} WHERE s.id = ?`).get(studyId) as RowRecord | undefined;
-    if (!row || row.first_image_id === null) return null;
+    if (!row) return null;
     const images = (
       this.db.prepare('SELECT * FROM images WHERE study_id = ? ORDER BY id').all(studyId) as ImageRecord[]
     );
@@ -173,6 +189,22 @@ export class StudyRepository {
   getImage(imageId: number): StoredImage | null {
     const r = this.db.prepare('SELECT * FROM images WHERE id = ?').get(imageId) as ImageRecord | undefined;
     return r ? toImage(r) : null;
+  }
+
+  /** Marks a study read (or back to new); returns false when there is no such study or it is not applicable. */
+  setStatus(studyId: number, status: 'new' | 'read'): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE studies SET status = ?, read_at = CASE WHEN ? = 'read' THEN ? ELSE NULL END
+           WHERE id = ? AND status != 'not_applicable'`,
+        )
+        .run(status, status, new Date().toISOString(), studyId).changes === 1
+    );
+  }
+
+  statusOf(studyId: number): StudyStatus | null {
+    return (this.db.prepare('SELECT status FROM studies WHERE id = ?').pluck().get(studyId) as StudyStatus | undefined) ?? null;
   }
 
   getThumbnail(imageId: number): Buffer | null {

@@ -1,0 +1,39 @@
+import type { AppServices } from '../../src-main/services/app/app-services';
+import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
+
+/**
+ * A test fixture, not a model: registers a pneumonia "model version" whose stored predictions
+ * are a fixed function of each study's ground-truth label and id, so the worklist, the threshold
+ * control and the exports can be exercised before a real model exists. Scores of pneumonia
+ * studies spread over 0.35–0.95 and normal ones over 0.05–0.65, so they overlap like a real model's.
+ */
+export function seedPredictions(services: AppServices, options: { name?: string; threshold?: number; activate?: boolean } = {}): number {
+  const { rows } = services.studies.list({ limit: 1_000_000, offset: 0 });
+  const scored = rows.map((row) => {
+    const spread = ((row.id * 37) % 100) / 100;
+    const probability = row.label === 'pneumonia' ? 0.35 + 0.6 * spread : 0.05 + 0.6 * spread;
+    return { row, probability: Math.round(probability * 1000) / 1000 };
+  });
+  const labelled = scored.filter((s) => s.row.label !== null);
+  const rocPoints = rocCurve(
+    labelled.map((s) => s.probability),
+    labelled.map((s) => (s.row.label === 'pneumonia' ? 1 : 0)),
+  );
+  const threshold = options.threshold ?? 0.3;
+  const id = services.models.register({
+    task: 'pneumonia',
+    name: options.name ?? 'fixture-v1',
+    architecture: 'test fixture',
+    storagePath: 'none',
+    threshold,
+    metadata: {
+      intendedUse: 'Test fixture: scores derived from the known labels; not a model.',
+      evaluation: { evaluatedOn: `fixture scores of ${labelled.length} labelled studies`, auc: rocAuc(rocPoints), rocPoints },
+    },
+  });
+  for (const { row, probability } of scored) {
+    services.predictions.record({ imageId: row.thumbnailImageId, modelVersionId: id, probability, threshold });
+  }
+  if (options.activate ?? true) services.models.activate(id);
+  return id;
+}
