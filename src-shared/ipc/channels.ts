@@ -21,6 +21,7 @@ export const API_METHODS = {
   listAudit: 'audit.list',
   exportAuditCsv: 'audit.exportCsv',
   exportWorklistCsv: 'worklist.exportCsv',
+  getHeatmap: 'images.heatmap',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

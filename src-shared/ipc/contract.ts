@@ -226,6 +226,13 @@ export const contract = {
     request: z.strictObject({ identified: z.boolean().default(false) }),
     response: csvExport,
   },
+  'images.heatmap': {
+    request: z.strictObject({ imageId: id }),
+    response: z.object({
+      /** The active model version's heatmap (an image the size of the study image, or smaller), if it made one. */
+      heatmap: z.object({ mime: z.string(), bytes, modelVersionId: id }).nullable(),
+    }),
+  },
   'worklist.exportCsv': {
     request: z.strictObject({ identified: z.boolean().default(false) }),
     response: csvExport,

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { AppServices } from '../../src-main/services/app/app-services';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
 
@@ -7,7 +8,10 @@ import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
  * control and the exports can be exercised before a real model exists. Scores of pneumonia
  * studies spread over 0.35–0.95 and normal ones over 0.05–0.65, so they overlap like a real model's.
  */
-export function seedPredictions(services: AppServices, options: { name?: string; threshold?: number; activate?: boolean } = {}): number {
+export async function seedPredictions(
+  services: AppServices,
+  options: { name?: string; threshold?: number; activate?: boolean; heatmaps?: boolean } = {},
+): Promise<number> {
   const { rows } = services.studies.list({ limit: 1_000_000, offset: 0 });
   const scored = rows.map((row) => {
     const spread = ((row.id * 37) % 100) / 100;
@@ -31,9 +35,20 @@ export function seedPredictions(services: AppServices, options: { name?: string;
       evaluation: { evaluatedOn: `fixture scores of ${labelled.length} labelled studies`, auc: rocAuc(rocPoints), rocPoints },
     },
   });
+  const heatmap = options.heatmaps ? await fixtureHeatmap() : null;
   for (const { row, probability } of scored) {
-    services.predictions.record({ imageId: row.thumbnailImageId, modelVersionId: id, probability, threshold });
+    services.predictions.record({ imageId: row.thumbnailImageId, modelVersionId: id, probability, threshold, heatmap });
   }
   if (options.activate ?? true) services.models.activate(id);
   return id;
+}
+
+/** A 32x32 grayscale PNG with one bright blob in the right lower zone: something visible to toggle. */
+async function fixtureHeatmap(): Promise<Buffer> {
+  const size = 32;
+  const pixels = Buffer.alloc(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) pixels[y * size + x] = Math.max(0, 255 - 24 * Math.hypot(x - 10, y - 20));
+  }
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
 }

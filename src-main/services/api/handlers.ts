@@ -13,7 +13,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit, models, settings, db } = services;
+  const { studies, imports, importer, jobs, store, audit, models, settings, db, predictions } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -82,6 +82,11 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       actions: audit.actions(),
     }),
     'audit.exportCsv': ({ identified }) => exportAuditCsv({ db, audit }, identified),
+    'images.heatmap': ({ imageId }) => {
+      const active = models.active('pneumonia');
+      const bytes = active ? predictions.heatmap(imageId, active.id) : null;
+      return { heatmap: active && bytes ? { mime: 'image/png', bytes, modelVersionId: active.id } : null };
+    },
     'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
   };
 }

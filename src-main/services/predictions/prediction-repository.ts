@@ -15,4 +15,14 @@ export class PredictionRepository {
       )
       .run(prediction.imageId, prediction.modelVersionId, prediction.probability, prediction.threshold, prediction.heatmap ?? null, new Date().toISOString());
   }
+
+  /** The heatmap the given model version made for an image (PNG bytes), if any. */
+  heatmap(imageId: number, modelVersionId: number): Buffer | null {
+    return (
+      (this.db
+        .prepare('SELECT heatmap FROM predictions WHERE image_id = ? AND model_version_id = ?')
+        .pluck()
+        .get(imageId, modelVersionId) as Buffer | null | undefined) ?? null
+    );
+  }
 }

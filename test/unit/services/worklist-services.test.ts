@@ -28,27 +28,27 @@ beforeEach(async () => {
 });
 afterEach(async () => services.close());
 
-type Row = { id: number; probability: number | null; modelVersionId: number | null; fileName: string };
+type Row = { id: number; thumbnailImageId: number; probability: number | null; modelVersionId: number | null; fileName: string };
 
 describe('worklist services', () => {
   it('shows each study with the active version score only', async () => {
     const unscored = await call<{ rows: Row[] }>('studies.list', {});
     expect(unscored.rows.every((r) => r.probability === null)).toBe(true);
 
-    const first = seedPredictions(services, { name: 'v1' });
+    const first = await seedPredictions(services, { name: 'v1' });
     const withV1 = await call<{ rows: Row[] }>('studies.list', {});
     expect(withV1.rows.every((r) => r.modelVersionId === first && r.probability !== null)).toBe(true);
 
     // A newly registered but inactive version's scores are not shown as current.
-    const second = seedPredictions(services, { name: 'v2', activate: false });
+    const second = await seedPredictions(services, { name: 'v2', activate: false });
     expect((await call<{ rows: Row[] }>('studies.list', {})).rows.every((r) => r.modelVersionId === first)).toBe(true);
     services.models.activate(second);
     expect((await call<{ rows: Row[] }>('studies.list', {})).rows.every((r) => r.modelVersionId === second)).toBe(true);
   });
 
   it('stores a threshold change per model version and audits who, when, old and new', async () => {
-    const id = seedPredictions(services, { threshold: 0.3 });
-    const other = seedPredictions(services, { name: 'v2', threshold: 0.5, activate: false });
+    const id = await seedPredictions(services, { threshold: 0.3 });
+    const other = await seedPredictions(services, { name: 'v2', threshold: 0.5, activate: false });
     const updated = await call<{ threshold: number }>('models.setThreshold', { modelVersionId: id, threshold: 0.42, preset: 'balanced' });
     expect(updated.threshold).toBe(0.42);
     const versions = await call<{ versions: { id: number; threshold: number }[] }>('models.list');
@@ -60,10 +60,19 @@ describe('worklist services', () => {
   });
 
   it('refuses a threshold outside 0..1 and changes nothing', async () => {
-    const id = seedPredictions(services, { threshold: 0.3 });
+    const id = await seedPredictions(services, { threshold: 0.3 });
     const result = await router.dispatch('models.setThreshold', { modelVersionId: id, threshold: 1.5 });
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     expect(services.models.active('pneumonia')!.threshold).toBe(0.3);
+  });
+
+  it('gives the active version heatmap of an image, and none from another version', async () => {
+    const [row] = (await call<{ rows: Row[] }>('studies.list', {})).rows;
+    await seedPredictions(services, { heatmaps: true });
+    const first = await call<{ heatmap: { bytes: Uint8Array } | null }>('images.heatmap', { imageId: row!.thumbnailImageId });
+    expect(first.heatmap!.bytes.subarray(1, 4)).toEqual(Buffer.from('PNG'));
+    await seedPredictions(services, { name: 'v2', heatmaps: false });
+    expect(await call('images.heatmap', { imageId: row!.thumbnailImageId })).toEqual({ heatmap: null });
   });
 
   it('marks a study read and back, auditing each change', async () => {
@@ -83,7 +92,7 @@ describe('worklist services', () => {
   });
 
   it('exports the worklist de-identified by default, identified only when asked', async () => {
-    seedPredictions(services, { threshold: 0.3 });
+    await seedPredictions(services, { threshold: 0.3 });
     const plain = await call<{ csv: string; fileName: string; rows: number }>('worklist.exportCsv', {});
     expect(plain.rows).toBe(4);
     expect(plain.fileName).toMatch(/deidentified/);
