@@ -13,6 +13,8 @@ export const API_METHODS = {
   listImports: 'imports.list',
   getImport: 'imports.get',
   cancelJob: 'jobs.cancel',
+  getDicomFrame: 'images.dicomFrame',
+  getDicomTags: 'images.dicomTags',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log';
 import { openDatabase, type Db } from '../db/database';
+import { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { ImageStore } from '../imaging/image-store';
 import { ImportRepository } from '../imports/import-repository';
 import { ImportService } from '../imports/import-service';
@@ -20,6 +21,7 @@ export interface AppServices {
   readonly store: ImageStore;
   readonly audit: AuditLog;
   readonly jobs: JobRunner;
+  readonly dicom: DicomDecodePool;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export function openAppServices(dataDir: string): AppServices {
   const jobs = new JobRunner();
   const interrupted = imports.markInterrupted();
   if (interrupted > 0) audit.record('import.interrupted', undefined, { count: interrupted });
-  const importer = new ImportService({ studies, imports, store, audit, jobs });
+  const dicom = new DicomDecodePool();
+  const importer = new ImportService({ studies, imports, store, audit, jobs, dicom });
   return {
     dataDir,
     db,
@@ -43,8 +46,10 @@ export function openAppServices(dataDir: string): AppServices {
     store,
     audit,
     jobs,
+    dicom,
     async close() {
       await jobs.cancelAll();
+      await dicom.close();
       db.close();
     },
   };
