@@ -32,7 +32,7 @@ export interface DecodedFrame {
   signed?: boolean;
 }
 
-const require = createRequire(import.meta.url);
+const requireCodec = createRequire(import.meta.url);
 
 interface Codecs {
   openjpeg: DecoderClass;
@@ -49,7 +49,7 @@ export function loadCodecs(): Promise<Codecs> {
     // OpenJPEG reports progress on stdout; the app's output stays clean. Emscripten adopts the
     // options object as its module, so each codec gets its own.
     const factory = (id: string) =>
-      (require(id) as (options: object) => Promise<Record<string, DecoderClass>>)({ print: () => {}, printErr: () => {} });
+      (requireCodec(id) as (options: object) => Promise<Record<string, DecoderClass>>)({ print: () => {}, printErr: () => {} });
     const [openjpeg, charls, libjpeg, openjph] = await Promise.all([
       factory('@cornerstonejs/codec-openjpeg/decodewasmjs'),
       factory('@cornerstonejs/codec-charls/decodewasmjs'),
@@ -103,7 +103,7 @@ export function interleave(planar: Uint8Array, pixels: number, bytesPerSample: n
 }
 
 function jpegLossless(data: Uint8Array, bitsAllocated: number): DecodedFrame {
-  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
+  const { Decoder } = requireCodec('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
   const decoder = new Decoder();
   // A copy, not a view: the decoder reads the whole ArrayBuffer from offset 0.
   const copy = new Uint8Array(data);
