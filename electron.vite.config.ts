@@ -14,6 +14,8 @@ export default defineConfig({
           main: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
           host: resolve(import.meta.dirname, 'src-main/host/host-main.ts'),
           cli: resolve(import.meta.dirname, 'src-main/cli.ts'),
+          // DICOM decoding runs in worker threads (see decode-pool.ts), which load this file.
+          'dicom-worker': resolve(import.meta.dirname, 'src-main/services/imaging/dicom/decode-worker.ts'),
         },
       },
     },

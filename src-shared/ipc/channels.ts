@@ -22,6 +22,8 @@ export const API_METHODS = {
   exportAuditCsv: 'audit.exportCsv',
   exportWorklistCsv: 'worklist.exportCsv',
   getHeatmap: 'images.heatmap',
+  getDicomFrame: 'images.dicomFrame',
+  getDicomTags: 'images.dicomTags',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

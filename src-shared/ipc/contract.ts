@@ -36,6 +36,67 @@ export const studyRowSchema = z.object({
   modelVersionId: id.nullable(),
 });
 
+/** DICOM attributes of one image; null for PNG/JPEG. */
+export const dicomImageFactsSchema = z.object({
+  sopInstanceUid: z.string().nullable(),
+  seriesInstanceUid: z.string().nullable(),
+  sopClassUid: z.string().nullable(),
+  transferSyntaxUid: z.string(),
+  photometric: z.string().nullable(),
+  frameCount: z.number().int().nonnegative(),
+  manufacturer: z.string().nullable(),
+  viewPosition: z.string().nullable(),
+  hasPixels: z.boolean(),
+  notApplicableReason: z.string().nullable(),
+});
+
+/** DICOM attributes of a study; null for studies imported from PNG/JPEG. */
+export const dicomStudyFactsSchema = z.object({
+  studyUid: z.string().nullable(),
+  patientSex: z.string().nullable(),
+  patientBirthDate: z.string().nullable(),
+  patientAge: z.string().nullable(),
+  accessionNumber: z.string().nullable(),
+  studyTime: z.string().nullable(),
+  bodyPart: z.string().nullable(),
+  description: z.string().nullable(),
+  institution: z.string().nullable(),
+});
+
+const voiPresetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('window'), name: z.string(), center: z.number(), width: z.number().positive() }),
+  z.object({
+    kind: z.literal('lut'),
+    name: z.string(),
+    firstMapped: z.number().int(),
+    data: z.array(z.number()),
+    bits: z.number().int().min(1).max(16),
+  }),
+]);
+
+export const dicomFrameSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  frame: z.number().int().nonnegative(),
+  photometric: z.string(),
+  /** How `data` is laid out: little-endian numbers of modality values, or 8-bit RGB triplets. */
+  dtype: z.enum(['int16', 'uint16', 'float32', 'rgb8']),
+  data: bytes,
+  min: z.number(),
+  max: z.number(),
+  presets: z.array(voiPresetSchema),
+  defaultPreset: z.number().int().nonnegative(),
+});
+
+export const dicomTagSchema = z.object({
+  tag: z.string(),
+  vr: z.string(),
+  name: z.string(),
+  value: z.string(),
+  depth: z.number().int().nonnegative(),
+});
+
 export const imageSummarySchema = z.object({
   id,
   fileName: z.string(),
@@ -44,11 +105,14 @@ export const imageSummarySchema = z.object({
   height: z.number().int().positive(),
   byteSize: z.number().int().nonnegative(),
   datasetSplit: z.enum(DATASET_SPLITS).nullable(),
+  dicom: dicomImageFactsSchema.nullable(),
 });
 
 export const studyDetailSchema = studyRowSchema.extend({
   sourcePath: z.string(),
   images: z.array(imageSummarySchema),
+  statusReason: z.string().nullable(),
+  dicom: dicomStudyFactsSchema.nullable(),
 });
 
 export const rejectedFileSchema = z.object({
@@ -237,6 +301,14 @@ export const contract = {
     request: z.strictObject({ identified: z.boolean().default(false) }),
     response: csvExport,
   },
+  'images.dicomFrame': {
+    request: z.strictObject({ imageId: id, frame: z.number().int().min(0).max(100_000).default(0) }),
+    response: dicomFrameSchema,
+  },
+  'images.dicomTags': {
+    request: z.strictObject({ imageId: id }),
+    response: z.object({ tags: z.array(dicomTagSchema) }),
+  },
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
@@ -265,3 +337,6 @@ export type Settings = z.output<typeof settingsSchema>;
 export type ThresholdPreset = z.output<typeof thresholdPresetSchema>;
 export type JobProgress = z.output<typeof jobProgressSchema>;
 export type JobFinished = z.output<typeof jobFinishedSchema>;
+export type DicomFrame = z.output<typeof dicomFrameSchema>;
+export type DicomTag = z.output<typeof dicomTagSchema>;
+export type DicomImageFacts = z.output<typeof dicomImageFactsSchema>;

@@ -2,6 +2,7 @@ import { AppError } from '@shared/ipc/errors';
 import type { AppServices } from '../app/app-services';
 import { exportAuditCsv } from '../exports/audit-export';
 import { exportWorklistCsv } from '../exports/worklist-export';
+import { DicomError } from '../imaging/dicom/dicom-error';
 import type { Handlers } from './router';
 
 export interface AdapterFacts {
@@ -88,5 +89,23 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return { heatmap: active && bytes ? { mime: 'image/png', bytes, modelVersionId: active.id } : null };
     },
     'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
+    'images.dicomFrame': async ({ imageId, frame }) => services.dicom.frame(await readDicom(services, imageId), frame).catch(asBadInput),
+    'images.dicomTags': async ({ imageId }) => ({ tags: await services.dicom.tags(await readDicom(services, imageId)).catch(asBadInput) }),
   };
+}
+
+async function readDicom(services: AppServices, imageId: number): Promise<Buffer> {
+  const image = services.studies.getImage(imageId);
+  if (!image) throw new AppError('NOT_FOUND', `Image ${imageId} does not exist.`);
+  if (image.format !== 'dicom') throw new AppError('BAD_INPUT', `Image ${imageId} is not a DICOM image.`);
+  try {
+    return await services.store.read(image.storedPath);
+  } catch {
+    throw new AppError('NOT_FOUND', `The stored copy of image ${imageId} is missing from the data folder.`);
+  }
+}
+
+function asBadInput(error: unknown): never {
+  if (error instanceof DicomError) throw new AppError('BAD_INPUT', `The DICOM image cannot be shown: ${error.message}.`);
+  throw error;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log';
 import { openDatabase, type Db } from '../db/database';
+import { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { ImageStore } from '../imaging/image-store';
 import { ImportRepository } from '../imports/import-repository';
 import { ImportService } from '../imports/import-service';
@@ -26,6 +27,7 @@ export interface AppServices {
   readonly models: ModelVersionRepository;
   readonly predictions: PredictionRepository;
   readonly settings: SettingsRepository;
+  readonly dicom: DicomDecodePool;
   close(): Promise<void>;
 }
 
@@ -39,10 +41,11 @@ export function openAppServices(dataDir: string): AppServices {
   const jobs = new JobRunner();
   const interrupted = imports.markInterrupted();
   if (interrupted > 0) audit.record('import.interrupted', undefined, { count: interrupted });
-  const importer = new ImportService({ studies, imports, store, audit, jobs });
   const models = new ModelVersionRepository(db, audit);
   const predictions = new PredictionRepository(db);
   const settings = new SettingsRepository(db, audit);
+  const dicom = new DicomDecodePool();
+  const importer = new ImportService({ studies, imports, store, audit, jobs, dicom });
   return {
     dataDir,
     db,
@@ -55,8 +58,10 @@ export function openAppServices(dataDir: string): AppServices {
     models,
     predictions,
     settings,
+    dicom,
     async close() {
       await jobs.cancelAll();
+      await dicom.close();
       db.close();
     },
   };

@@ -132,4 +132,20 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'dicom attributes',
+    sql: `
+      ALTER TABLE studies ADD COLUMN patient_age TEXT;
+      ALTER TABLE studies ADD COLUMN institution TEXT;
+      ALTER TABLE images ADD COLUMN series_instance_uid TEXT;
+      ALTER TABLE images ADD COLUMN sop_class_uid TEXT;
+      ALTER TABLE images ADD COLUMN transfer_syntax_uid TEXT;
+      ALTER TABLE images ADD COLUMN photometric TEXT;
+      ALTER TABLE images ADD COLUMN frame_count INTEGER;
+      ALTER TABLE images ADD COLUMN manufacturer TEXT;
+      ALTER TABLE images ADD COLUMN has_pixels INTEGER NOT NULL DEFAULT 1 CHECK (has_pixels IN (0,1));
+      ALTER TABLE images ADD COLUMN not_applicable_reason TEXT;
+    `,
+  },
 ];

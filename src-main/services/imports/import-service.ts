@@ -8,6 +8,8 @@ import { sniffFormat } from '../imaging/file-format';
 import type { ImageStore } from '../imaging/image-store';
 import { readRasterImage } from '../imaging/raster-image';
 import { isTruncated } from '../imaging/truncation';
+import type { DicomDecodePool } from '../imaging/dicom/decode-pool';
+import { dicomThumbnail } from '../imaging/dicom/dicom-thumbnail';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
@@ -28,6 +30,7 @@ export interface ImportServiceDeps {
   store: ImageStore;
   audit: AuditLog;
   jobs: JobRunner;
+  dicom: DicomDecodePool;
 }
 
 /**
@@ -122,18 +125,15 @@ export class ImportService {
     if (bytes.length === 0) return { kind: 'rejected', reason: 'empty file' };
 
     const format = sniffFormat(bytes);
-    if (format === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
-    if (format === 'dicom') {
-      return { kind: 'rejected', reason: 'DICOM files are not supported by this version yet' };
-    }
-
-    if (isTruncated(bytes, format)) {
+    if ((format === 'png' || format === 'jpeg') && isTruncated(bytes, format)) {
       return { kind: 'rejected', reason: `cannot decode image: the file is truncated (no ${format === 'png' ? 'IEND chunk' : 'end-of-image marker'})` };
     }
 
     const contentHash = createHash('sha256').update(bytes).digest('hex');
     const { studies, store } = this.deps;
     if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+    // Without the "DICM" preamble a file may still be a raw DICOM data set; the decoder decides.
+    if (format !== 'png' && format !== 'jpeg') return this.importDicom(bytes, contentHash, full, relative, importId);
 
     let raster;
     try {
@@ -159,5 +159,62 @@ export class ImportService {
       },
     );
     return studyId === null ? { kind: 'skipped' } : { kind: 'added' };
+  }
+
+  private async importDicom(bytes: Buffer, contentHash: string, full: string, relative: string, importId: number): Promise<FileOutcome> {
+    const { studies, store, dicom } = this.deps;
+    let summary;
+    try {
+      summary = await dicom.summarize(bytes);
+    } catch (error) {
+      return { kind: 'rejected', reason: `unreadable DICOM: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (summary === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
+    const { metadata, image } = summary;
+    if (metadata.sopInstanceUid && studies.hasImageWithSopUid(metadata.sopInstanceUid)) return { kind: 'skipped' };
+    const thumbnail = await dicomThumbnail(image?.preview ?? null);
+    const storedPath = await store.put(contentHash, 'dcm', bytes);
+    const added = studies.addDicomImage(
+      {
+        studyUid: metadata.studyInstanceUid,
+        patientId: metadata.patientId,
+        patientName: metadata.patientName,
+        patientSex: metadata.patientSex,
+        patientBirthDate: metadata.patientBirthDate,
+        patientAge: metadata.patientAge,
+        accessionNumber: metadata.accessionNumber,
+        studyDate: metadata.studyDate,
+        studyTime: metadata.studyTime,
+        modality: metadata.modality,
+        bodyPart: metadata.bodyPart,
+        description: metadata.studyDescription,
+        institution: metadata.institution,
+      },
+      {
+        contentHash,
+        fileName: path.basename(relative),
+        sourcePath: full,
+        storedPath,
+        format: 'dicom',
+        // Objects without pixels (reports, plans) still get a row, sized 1 x 1, so the study is listed.
+        width: image?.width ?? 1,
+        height: image?.height ?? 1,
+        byteSize: bytes.length,
+        datasetSplit: null,
+        thumbnail,
+        sopInstanceUid: metadata.sopInstanceUid,
+        seriesInstanceUid: metadata.seriesInstanceUid,
+        sopClassUid: metadata.sopClassUid,
+        transferSyntaxUid: summary.transferSyntaxUid,
+        photometric: image?.photometric ?? null,
+        frameCount: image?.frames ?? 0,
+        manufacturer: metadata.manufacturer,
+        viewPosition: metadata.viewPosition,
+        hasPixels: image !== null,
+        notApplicableReason: summary.notApplicable,
+      },
+      importId,
+    );
+    return added === null ? { kind: 'skipped' } : { kind: 'added' };
   }
 }

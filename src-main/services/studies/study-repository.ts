@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import type { ImageFormat, Label, DatasetSplit, StudyStatus } from '@shared/domain/study';
-import type { StudyDetail, StudyRow, ImageSummary } from '@shared/ipc/contract';
+import type { DicomImageFacts as DicomImageFactsSummary, StudyDetail, StudyRow, ImageSummary } from '@shared/ipc/contract';
 
 export interface NewStudy {
   studyUid?: string | null;
@@ -24,6 +24,38 @@ export interface NewImage {
   byteSize: number;
   datasetSplit: DatasetSplit | null;
   thumbnail: Buffer;
+}
+
+/** The DICOM attributes kept for a study (PS3.3 patient and general study modules). */
+export interface DicomStudyFacts {
+  studyUid: string | null;
+  patientId: string | null;
+  patientName: string | null;
+  patientSex: string | null;
+  patientBirthDate: string | null;
+  patientAge: string | null;
+  accessionNumber: string | null;
+  studyDate: string | null;
+  studyTime: string | null;
+  modality: string | null;
+  bodyPart: string | null;
+  description: string | null;
+  institution: string | null;
+}
+
+/** The DICOM attributes kept for one image (series, SOP instance, equipment, pixel encoding). */
+export interface DicomImageFacts {
+  sopInstanceUid: string | null;
+  seriesInstanceUid: string | null;
+  sopClassUid: string | null;
+  transferSyntaxUid: string;
+  photometric: string | null;
+  frameCount: number;
+  manufacturer: string | null;
+  viewPosition: string | null;
+  hasPixels: boolean;
+  /** Why the pneumonia model must not score this image; null when it may. */
+  notApplicableReason: string | null;
 }
 
 export interface StoredImage extends ImageSummary {
@@ -95,6 +127,45 @@ interface ImageRecord {
   dataset_split: DatasetSplit | null;
   stored_path: string;
   source_path: string;
+  sop_instance_uid: string | null;
+  series_instance_uid: string | null;
+  sop_class_uid: string | null;
+  transfer_syntax_uid: string | null;
+  photometric: string | null;
+  frame_count: number | null;
+  manufacturer: string | null;
+  view_position: string | null;
+  has_pixels: number;
+  not_applicable_reason: string | null;
+}
+
+function dicomFacts(r: ImageRecord): DicomImageFactsSummary | null {
+  if (r.format !== 'dicom' || r.transfer_syntax_uid === null) return null;
+  return {
+    sopInstanceUid: r.sop_instance_uid,
+    seriesInstanceUid: r.series_instance_uid,
+    sopClassUid: r.sop_class_uid,
+    transferSyntaxUid: r.transfer_syntax_uid,
+    photometric: r.photometric,
+    frameCount: r.frame_count ?? 0,
+    manufacturer: r.manufacturer,
+    viewPosition: r.view_position,
+    hasPixels: r.has_pixels === 1,
+    notApplicableReason: r.not_applicable_reason,
+  };
+}
+
+interface StudyFactsRecord {
+  study_uid: string | null;
+  patient_sex: string | null;
+  patient_birth_date: string | null;
+  patient_age: string | null;
+  accession_number: string | null;
+  study_time: string | null;
+  body_part: string | null;
+  description: string | null;
+  institution: string | null;
+  status_reason: string | null;
 }
 
 function toImage(r: ImageRecord): StoredImage {
@@ -107,6 +178,7 @@ function toImage(r: ImageRecord): StoredImage {
     height: r.height,
     byteSize: r.byte_size,
     datasetSplit: r.dataset_split,
+    dicom: dicomFacts(r),
     storedPath: r.stored_path,
   };
 }
@@ -148,6 +220,64 @@ export class StudyRepository {
     })();
   }
 
+  hasImageWithSopUid(sopInstanceUid: string): boolean {
+    return this.db.prepare('SELECT 1 FROM images WHERE sop_instance_uid = ?').get(sopInstanceUid) !== undefined;
+  }
+
+  /**
+   * Adds a DICOM image atomically: to the study with the same Study Instance UID if there is one,
+   * else to a new study. Returns null when its content hash or SOP Instance UID is already present.
+   * A study is "not applicable" only while none of its images may be scored.
+   */
+  addDicomImage(
+    study: DicomStudyFacts,
+    image: Omit<NewImage, 'sopInstanceUid'> & DicomImageFacts,
+    importId: number,
+    now = new Date().toISOString(),
+  ): { studyId: number; newStudy: boolean } | null {
+    const insertStudy = this.db.prepare(`
+      INSERT INTO studies (study_uid, patient_id, patient_name, patient_sex, patient_birth_date, patient_age,
+                           accession_number, study_date, study_time, modality, body_part, description, institution,
+                           status, status_reason, import_id, imported_at)
+      VALUES (@studyUid, @patientId, @patientName, @patientSex, @patientBirthDate, @patientAge,
+              @accessionNumber, @studyDate, @studyTime, @modality, @bodyPart, @description, @institution,
+              @status, @statusReason, @importId, @now)`);
+    const insertImage = this.db.prepare(`
+      INSERT INTO images (study_id, sop_instance_uid, content_hash, file_name, source_path, stored_path, format,
+                          width, height, byte_size, dataset_split, view_position, thumbnail, created_at,
+                          series_instance_uid, sop_class_uid, transfer_syntax_uid, photometric, frame_count,
+                          manufacturer, has_pixels, not_applicable_reason)
+      VALUES (@studyId, @sopInstanceUid, @contentHash, @fileName, @sourcePath, @storedPath, @format,
+              @width, @height, @byteSize, @datasetSplit, @viewPosition, @thumbnail, @now,
+              @seriesInstanceUid, @sopClassUid, @transferSyntaxUid, @photometric, @frameCount,
+              @manufacturer, @hasPixels, @notApplicableReason)`);
+    return this.db.transaction(() => {
+      if (this.hasImageWithHash(image.contentHash)) return null;
+      if (image.sopInstanceUid && this.hasImageWithSopUid(image.sopInstanceUid)) return null;
+      const existing = study.studyUid
+        ? (this.db.prepare('SELECT id FROM studies WHERE study_uid = ?').pluck().get(study.studyUid) as number | undefined)
+        : undefined;
+      let studyId = existing;
+      if (studyId === undefined) {
+        studyId = Number(
+          insertStudy.run({
+            ...study,
+            status: image.notApplicableReason ? 'not_applicable' : 'new',
+            statusReason: image.notApplicableReason,
+            importId,
+            now,
+          }).lastInsertRowid,
+        );
+      } else if (!image.notApplicableReason) {
+        this.db
+          .prepare("UPDATE studies SET status = 'new', status_reason = NULL WHERE id = ? AND status = 'not_applicable'")
+          .run(studyId);
+      }
+      insertImage.run({ ...image, hasPixels: image.hasPixels ? 1 : 0, studyId, now });
+      return { studyId, newStudy: existing === undefined };
+    })();
+  }
+
   count(): number {
     return this.db.prepare('SELECT COUNT(*) FROM studies').pluck().get() as number;
   }
@@ -176,8 +306,29 @@ export class StudyRepository {
     const images = (
       this.db.prepare('SELECT * FROM images WHERE study_id = ? ORDER BY id').all(studyId) as ImageRecord[]
     );
+    const facts = this.db
+      .prepare(
+        `SELECT study_uid, patient_sex, patient_birth_date, patient_age, accession_number, study_time, body_part,
+                description, institution, status_reason FROM studies WHERE id = ?`,
+      )
+      .get(studyId) as StudyFactsRecord;
+    const isDicom = images.some((image) => image.format === 'dicom');
     return {
       ...toRow(row),
+      statusReason: facts.status_reason,
+      dicom: isDicom
+        ? {
+            studyUid: facts.study_uid,
+            patientSex: facts.patient_sex,
+            patientBirthDate: facts.patient_birth_date,
+            patientAge: facts.patient_age,
+            accessionNumber: facts.accession_number,
+            studyTime: facts.study_time,
+            bodyPart: facts.body_part,
+            description: facts.description,
+            institution: facts.institution,
+          }
+        : null,
       sourcePath: images[0]?.source_path ?? '',
       images: images.map((r) => {
         const { studyId: _s, storedPath: _p, ...summary } = toImage(r);

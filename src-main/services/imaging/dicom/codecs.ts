@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+import { inflateRawSync } from 'node:zlib';
+import { DicomError } from './dicom-error';
+import type { PixelEncoding } from './transfer-syntaxes';
+
+/** What every emscripten codec build from cornerstonejs exposes. */
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
+  getInterleaveMode?(): number;
+  delete(): void;
+}
+type DecoderClass = new () => WasmDecoder;
+interface LosslessDecoder {
+  decode(buffer: ArrayBuffer, offset: number, length: number, numBytes?: number): Uint8Array | Uint16Array;
+  xDim: number;
+  yDim: number;
+  numComp: number;
+}
+
+/** A decoded codestream: samples packed little endian, 8 or 16 bits each, pixel-interleaved. */
+export interface DecodedFrame {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  components: number;
+  /** Colour already converted to RGB by the codec (JPEG YCbCr, JPEG 2000 multi-component transform). */
+  rgb: boolean;
+  signed?: boolean;
+}
+
+const requireCodec = createRequire(import.meta.url);
+
+interface Codecs {
+  openjpeg: DecoderClass;
+  charls: DecoderClass;
+  libjpeg: DecoderClass;
+  openjph: DecoderClass;
+}
+
+let loading: Promise<Codecs> | null = null;
+
+/** Loads the wasm codecs once per process (each worker has its own copy). */
+export function loadCodecs(): Promise<Codecs> {
+  loading ??= (async () => {
+    // OpenJPEG reports progress on stdout; the app's output stays clean. Emscripten adopts the
+    // options object as its module, so each codec gets its own.
+    const factory = (id: string) =>
+      (requireCodec(id) as (options: object) => Promise<Record<string, DecoderClass>>)({ print: () => {}, printErr: () => {} });
+    const [openjpeg, charls, libjpeg, openjph] = await Promise.all([
+      factory('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+      factory('@cornerstonejs/codec-charls/decodewasmjs'),
+      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+      factory('@cornerstonejs/codec-openjph/wasmjs'),
+    ]);
+    return {
+      openjpeg: openjpeg!.J2KDecoder!,
+      charls: charls!.JpegLSDecoder!,
+      libjpeg: libjpeg!.JPEGDecoder!,
+      openjph: openjph!.HTJ2KDecoder!,
+    };
+  })();
+  return loading;
+}
+
+function runWasm(Decoder: DecoderClass, data: Uint8Array, rgb: boolean, name: string): DecodedFrame {
+  const decoder = new Decoder();
+  try {
+    decoder.getEncodedBuffer(data.length).set(data);
+    try {
+      decoder.decode();
+    } catch (error) {
+      throw new DicomError(`the ${name} data cannot be decoded (${describeWasmError(error)})`);
+    }
+    const info = decoder.getFrameInfo();
+    const decoded = decoder.getDecodedBuffer();
+    let bytes: Uint8Array = new Uint8Array(decoded);
+    // CharLS keeps colour planes separate when the stream is not interleaved.
+    if (info.componentCount === 3 && decoder.getInterleaveMode?.() === 0) bytes = interleave(bytes, info.width * info.height, info.bitsPerSample > 8 ? 2 : 1);
+    return { bytes, width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, rgb, signed: info.isSigned };
+  } finally {
+    decoder.delete();
+  }
+}
+
+function describeWasmError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'number' ? `codec error ${error}` : String(error);
+}
+
+export function interleave(planar: Uint8Array, pixels: number, bytesPerSample: number): Uint8Array {
+  const out = new Uint8Array(planar.length);
+  const plane = pixels * bytesPerSample;
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < 3; c++) {
+      for (let b = 0; b < bytesPerSample; b++) out[(p * 3 + c) * bytesPerSample + b] = planar[c * plane + p * bytesPerSample + b]!;
+    }
+  }
+  return out;
+}
+
+function jpegLossless(data: Uint8Array, bitsAllocated: number): DecodedFrame {
+  const { Decoder } = requireCodec('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
+  const decoder = new Decoder();
+  // A copy, not a view: the decoder reads the whole ArrayBuffer from offset 0.
+  const copy = new Uint8Array(data);
+  let samples: Uint8Array | Uint16Array;
+  try {
+    samples = decoder.decode(copy.buffer, 0, copy.length, bitsAllocated > 8 ? 2 : 1);
+  } catch (error) {
+    throw new DicomError(`the JPEG Lossless data cannot be decoded (${describeWasmError(error)})`);
+  }
+  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  return { bytes, width: decoder.xDim, height: decoder.yDim, bitsPerSample: bitsAllocated > 8 ? 16 : 8, components: decoder.numComp, rgb: false };
+}
+
+export interface FrameContext {
+  bitsAllocated: number;
+  /** JPEG baseline colour: YBR photometrics are converted by libjpeg-turbo; RGB-labelled streams may also be YCbCr. */
+  photometric: string;
+}
+
+/** Decodes one compressed frame. Native (uncompressed) frames never come here. */
+export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array, context: FrameContext): Promise<DecodedFrame> {
+  if (data.length === 0) throw new DicomError('the compressed frame is empty');
+  const codecs = await loadCodecs();
+  switch (encoding) {
+    case 'jpeg-baseline':
+      if (jpegPrecision(data) > 8) throw new DicomError('12-bit JPEG Extended (Process 4) is not supported by the JPEG decoder in this version');
+      return runWasm(codecs.libjpeg, data, true, 'JPEG');
+    case 'jpeg-lossless':
+      return jpegLossless(data, context.bitsAllocated);
+    case 'jpeg-ls':
+      return runWasm(codecs.charls, data, false, 'JPEG-LS');
+    case 'jpeg2000':
+      return runWasm(codecs.openjpeg, data, true, 'JPEG 2000');
+    case 'htj2k':
+      return runWasm(codecs.openjph, data, true, 'HTJ2K');
+    case 'rle':
+    case 'deflated-frames':
+    case 'native':
+      throw new DicomError(`${encoding} frames are unpacked as native pixel data`);
+  }
+}
+
+export function inflateFrame(data: Uint8Array, expectedBytes: number): Uint8Array {
+  try {
+    return inflateRawSync(data, { maxOutputLength: Math.max(expectedBytes, 1) });
+  } catch (error) {
+    throw new DicomError(`the deflated frame cannot be inflated (${(error as Error).message})`);
+  }
+}
+
+/** Sample precision from the JPEG start-of-frame marker. */
+export function jpegPrecision(data: Uint8Array): number {
+  for (let i = 2; i + 4 < data.length; ) {
+    if (data[i] !== 0xff) return 8;
+    const marker = data[i + 1]!;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return data[i + 4]!;
+    i += 2 + ((data[i + 2]! << 8) | data[i + 3]!);
+  }
+  return 8;
+}

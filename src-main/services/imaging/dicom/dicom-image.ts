@@ -1,0 +1,189 @@
+import type { DataSet } from 'dicom-parser';
+import { fullRangeWindow, renderGrey, type VoiPreset } from '@shared/imaging/voi';
+import { decodeCompressed, inflateFrame, type DecodedFrame } from './codecs';
+import { DicomError } from './dicom-error';
+import { notApplicableReason, readMetadata, type DicomMetadata } from './dicom-metadata';
+import { parseDicom, type ParsedDicom } from './dicom-parse';
+import { DicomText } from './dicom-text';
+import { encapsulatedFrame, nativeFrame, nativeFrameBits, pixelDataElement } from './frame-bytes';
+import { readPixelModule, type PixelModule } from './pixel-module';
+import { pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
+import { decodeRle } from './rle';
+import { SOP_CLASS_NAMES } from './tag-dictionary';
+import { EXPLICIT_BIG_ENDIAN, transferSyntax } from './transfer-syntaxes';
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
+}
+
+export interface DicomSummary {
+  metadata: DicomMetadata;
+  transferSyntaxUid: string;
+  hasFileMeta: boolean;
+  /** Why the pneumonia model must not score it; null when it may. */
+  notApplicable: string | null;
+  image: { width: number; height: number; frames: number; photometric: string; bitsStored: number; preview: GreyImage } | null;
+}
+
+/** One frame for the viewer: modality values (or RGB) in the most compact exact type, with the file's windows. */
+export interface DicomFrame {
+  width: number;
+  height: number;
+  frames: number;
+  frame: number;
+  photometric: string;
+  dtype: 'int16' | 'uint16' | 'float32' | 'rgb8';
+  data: Uint8Array;
+  min: number;
+  max: number;
+  presets: VoiPreset[];
+  defaultPreset: number;
+}
+
+interface Opened {
+  parsed: ParsedDicom;
+  text: DicomText;
+  module: PixelModule | null;
+}
+
+function open(bytes: Uint8Array): Opened | null {
+  const parsed = parseDicom(bytes);
+  if (!parsed) return null;
+  const text = new DicomText(parsed.dataSet);
+  const module = pixelDataElement(parsed.dataSet) ? readPixelModule(parsed.dataSet, (tag) => text.get(tag)) : null;
+  return { parsed, text, module };
+}
+
+function openOrThrow(bytes: Uint8Array): Opened & { module: PixelModule } {
+  const opened = open(bytes);
+  if (!opened) throw new DicomError('not a DICOM file');
+  if (!opened.module) throw new DicomError('this DICOM object has no image');
+  return opened as Opened & { module: PixelModule };
+}
+
+/** Decodes frame `index` to modality values (grey) or 8-bit RGB. */
+export async function framePixels(opened: Opened & { module: PixelModule }, index: number): Promise<FramePixels> {
+  const { parsed, module } = opened;
+  const dataSet: DataSet = parsed.dataSet;
+  if (index < 0 || index >= module.frames) throw new DicomError(`frame ${index + 1} does not exist (the image has ${module.frames})`);
+  const syntax = transferSyntax(parsed.transferSyntaxUid);
+  if (!syntax) throw new DicomError(`transfer syntax ${parsed.transferSyntaxUid} is not supported`);
+  const element = pixelDataElement(dataSet)!;
+  const pixels = module.rows * module.columns;
+  switch (syntax.encoding) {
+    case 'native': {
+      if (element.encapsulatedPixelData) throw new DicomError('the pixel data is encapsulated but the transfer syntax is uncompressed');
+      const { bytes, bitOffset } = nativeFrame(dataSet, element, module, index);
+      return pixelsFromNative(bytes, bitOffset, module, parsed.transferSyntaxUid === EXPLICIT_BIG_ENDIAN);
+    }
+    case 'rle': {
+      const bytes = decodeRle(encapsulatedFrame(dataSet, element, module, index), pixels, module.samplesPerPixel, module.bitsAllocated);
+      // RLE separates colour planes by design; the result is pixel-interleaved whatever Planar Configuration says.
+      return pixelsFromNative(bytes, 0, module, false, false);
+    }
+    case 'deflated-frames': {
+      const expected = Math.ceil(nativeFrameBits(module) / 8);
+      const bytes = inflateFrame(encapsulatedFrame(dataSet, element, module, index), expected);
+      if (bytes.length < expected) throw new DicomError(`the deflated frame holds ${bytes.length} of ${expected} bytes`);
+      return pixelsFromNative(bytes, 0, module, false);
+    }
+    default: {
+      const decoded: DecodedFrame = await decodeCompressed(syntax.encoding, encapsulatedFrame(dataSet, element, module, index), {
+        bitsAllocated: module.bitsAllocated,
+        photometric: module.photometric,
+      });
+      return pixelsFromDecoded(decoded, module);
+    }
+  }
+}
+
+const HU_PRESETS: VoiPreset[] = [
+  { kind: 'window', name: 'Lung (C −600 / W 1500)', center: -600, width: 1500 },
+  { kind: 'window', name: 'Bone (C 300 / W 2000)', center: 300, width: 2000 },
+];
+
+/** The file's windows and VOI LUTs first (the first is the default), then CT presets, then full range. */
+export function presetsFor(module: PixelModule, metadata: Pick<DicomMetadata, 'modality'>, min: number, max: number): VoiPreset[] {
+  return [...module.voiPresets, ...(metadata.modality === 'CT' ? HU_PRESETS : []), fullRangeWindow(min, max)];
+}
+
+function toGrey(pixels: FramePixels, module: PixelModule, voi: VoiPreset | undefined): GreyImage {
+  const { width, height } = pixels;
+  if (pixels.kind === 'rgb') return { width, height, channels: 3, data: pixels.rgb };
+  const data = new Uint8Array(width * height);
+  renderGrey(pixels.values, voi ?? fullRangeWindow(pixels.min, pixels.max), module.photometric === 'MONOCHROME1', data);
+  return { width, height, channels: 1, data };
+}
+
+/** Everything an import needs: metadata, whether the model applies, and the first frame rendered for the thumbnail. Null when not DICOM. */
+export async function summarizeDicom(bytes: Uint8Array): Promise<DicomSummary | null> {
+  const opened = open(bytes);
+  if (!opened) return null;
+  const { parsed, text, module } = opened;
+  const metadata = readMetadata(parsed.dataSet, text);
+  const sopClass = SOP_CLASS_NAMES[metadata.sopClassUid ?? ''] ?? null;
+  let image: DicomSummary['image'] = null;
+  if (module) {
+    const first = await framePixels({ parsed, text, module }, 0);
+    const voi = first.kind === 'grey' ? presetsFor(module, metadata, first.min, first.max)[0] : undefined;
+    image = {
+      width: module.columns,
+      height: module.rows,
+      frames: module.frames,
+      photometric: module.photometric,
+      bitsStored: module.bitsStored,
+      preview: toGrey(first, module, voi),
+    };
+  }
+  return {
+    metadata,
+    transferSyntaxUid: parsed.transferSyntaxUid,
+    hasFileMeta: parsed.hasFileMeta,
+    notApplicable: notApplicableReason(metadata, module !== null, sopClass),
+    image,
+  };
+}
+
+function compact(values: Float32Array, min: number, max: number): { dtype: DicomFrame['dtype']; data: Uint8Array } {
+  const integer = values.every(Number.isInteger);
+  if (integer && min >= -32768 && max <= 32767) {
+    const out = Int16Array.from(values);
+    return { dtype: 'int16', data: new Uint8Array(out.buffer) };
+  }
+  if (integer && min >= 0 && max <= 65535) {
+    const out = Uint16Array.from(values);
+    return { dtype: 'uint16', data: new Uint8Array(out.buffer) };
+  }
+  return { dtype: 'float32', data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+}
+
+export async function decodeDicomFrame(bytes: Uint8Array, index: number): Promise<DicomFrame> {
+  const opened = openOrThrow(bytes);
+  const { module } = opened;
+  const pixels = await framePixels(opened, index);
+  const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric };
+  if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
+  const metadata = readMetadata(opened.parsed.dataSet, opened.text);
+  return { ...base, ...compact(pixels.values, pixels.min, pixels.max), min: pixels.min, max: pixels.max, presets: presetsFor(module, metadata, pixels.min, pixels.max), defaultPreset: 0 };
+}
+
+/**
+ * Model input: the first frame, windowed with the file's default (or full range), MONOCHROME1
+ * inverted so bone is bright, colour reduced to luminance; 8-bit grey, one byte per pixel.
+ */
+export async function renderForModel(bytes: Uint8Array): Promise<GreyImage> {
+  const opened = openOrThrow(bytes);
+  const pixels = await framePixels(opened, 0);
+  const metadata = readMetadata(opened.parsed.dataSet, opened.text);
+  const voi = pixels.kind === 'grey' ? presetsFor(opened.module, metadata, pixels.min, pixels.max)[0] : undefined;
+  const image = toGrey(pixels, opened.module, voi);
+  if (image.channels === 1) return image;
+  const grey = new Uint8Array(image.width * image.height);
+  for (let i = 0; i < grey.length; i++) {
+    grey[i] = Math.round(0.299 * image.data[i * 3]! + 0.587 * image.data[i * 3 + 1]! + 0.114 * image.data[i * 3 + 2]!);
+  }
+  return { width: image.width, height: image.height, channels: 1, data: grey };
+}
