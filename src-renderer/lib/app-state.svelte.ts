@@ -2,13 +2,15 @@ import type { ResponseOf } from '@shared/ipc/contract';
 import { call, errorMessage } from './api';
 
 export type AppInfo = ResponseOf<'app.info'>;
+export type Screen = 'worklist' | 'audit' | 'model';
 
-/** What the whole window shares: facts about the application and which study is open. */
+/** What the whole window shares: facts about the application, the screen shown and which study is open. */
 class AppState {
   info = $state<AppInfo | null>(null);
   /** Set when the application itself cannot be reached; the window then shows only this. */
   startupError = $state<string | null>(null);
   studyCount = $state(0);
+  screen = $state<Screen>('worklist');
   openStudyId = $state<number | null>(null);
   /** The study last opened, so the worklist can put focus back on its row. */
   lastOpenedStudyId = $state<number | null>(null);

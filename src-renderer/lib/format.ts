@@ -1,6 +1,5 @@
-import type { DatasetSplit, ImageFormat, Label, StudyStatus } from '@shared/domain/study';
+import type { DatasetSplit, ImageFormat, Label } from '@shared/domain/study';
 
-const STATUS_TEXT: Record<StudyStatus, string> = { new: 'new', read: 'read', not_applicable: 'not applicable' };
 const SPLIT_TEXT: Record<DatasetSplit, string> = { train: 'training', val: 'validation', test: 'test' };
 const FORMAT_TEXT: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', dicom: 'DICOM' };
 
@@ -36,14 +35,34 @@ export function labelText(label: Label | null): string {
   return label ?? '—';
 }
 
-export function statusText(status: StudyStatus): string {
-  return STATUS_TEXT[status];
-}
-
 export function splitText(split: DatasetSplit | null): string {
   return split === null ? '—' : SPLIT_TEXT[split];
 }
 
 export function formatText(format: ImageFormat): string {
   return FORMAT_TEXT[format];
+}
+
+/** A probability as a percentage with one decimal: "73.4 %"; an em dash when not scored. */
+export function formatProbability(p: number | null): string {
+  return p === null ? '—' : `${(p * 100).toFixed(1)} %`;
+}
+
+/** A threshold as it is typed and stored: two decimals. */
+export function formatThreshold(t: number | null): string {
+  return t === null ? '—' : t.toFixed(2);
+}
+
+/** A rate as a whole percentage; "n/a" when it is undefined (nothing called positive or negative). */
+export function formatRate(r: number | null): string {
+  return r === null ? 'n/a' : `${(r * 100).toFixed(1)} %`;
+}
+
+/** Time waiting as "45 min", "3 h 05 m", "2 d 4 h": short enough for a narrow column. */
+export function formatWaiting(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${pad(minutes % 60)} m`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }

@@ -1,97 +1,238 @@
+import type { StudyStatus } from '@shared/domain/study';
 import type { StudyRow } from '@shared/ipc/contract';
+import { flagCounts, isFlagged, isOverdue, triageIndex, triageOrder, type TriageCase } from '@shared/metrics/triage-priority';
 import { call, errorMessage } from './api';
 import { app } from './app-state.svelte';
+import { clock } from './clock.svelte';
+import { models } from './models.svelte';
 
-const PAGE_SIZE = 500;
-const SEARCH_DELAY_MS = 250;
+/** Rows per request while loading the whole list; a few requests keep each message small. */
+const CHUNK_SIZE = 5000;
+/** Until settings arrive, the server's default. */
+const DEFAULT_AGING_MINUTES = 120;
+
+export type SortKey =
+  | 'priority'
+  | 'probability'
+  | 'patient'
+  | 'accession'
+  | 'studyDate'
+  | 'waiting'
+  | 'modality'
+  | 'status'
+  | 'label'
+  | 'model';
+export type SortDirection = 'asc' | 'desc';
+
+/** The status shown in the worklist: "flagged" is a new study the model flags at the threshold in force. */
+export type RowStatus = 'flagged' | StudyStatus;
+
+/** Study date as YYYY-MM-DD (DICOM writes YYYYMMDD); the import date when the study has none. */
+export function displayDate(row: StudyRow): string {
+  const date = row.studyDate;
+  if (date && /^\d{8}$/.test(date)) return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
+  return date ?? row.importedAt.slice(0, 10);
+}
+
+function sortText(row: StudyRow, key: SortKey): string {
+  switch (key) {
+    case 'patient':
+      return row.patientName ?? row.patientId ?? row.fileName;
+    case 'accession':
+      return row.accessionNumber ?? '';
+    case 'studyDate':
+      return displayDate(row);
+    case 'modality':
+      return `${row.modality ?? ''} ${row.viewPosition ?? ''}`;
+    case 'label':
+      return row.label ?? '';
+    case 'model':
+      return models.nameOf(row.modelVersionId) ?? '';
+    default:
+      return '';
+  }
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+const STATUS_RANK: Record<RowStatus, number> = { flagged: 0, new: 1, read: 2, not_applicable: 3 };
 
 /**
- * The worklist's rows and search. Lives outside the component so opening a study and coming
- * back keeps the search, the loaded pages and the scroll position.
+ * Every study, loaded once (in chunks) and then sorted, filtered and flagged in the page, so a
+ * threshold change redraws the list without a round trip. Lives outside the component so the
+ * viewer can step through the same order and coming back keeps filters and scroll.
  */
 class Worklist {
-  /** What is typed in the search box. */
-  search = $state('');
   rows = $state.raw<StudyRow[]>([]);
-  total = $state(0);
-  /** The search the shown rows answer; lags `search` while a query is pending. */
-  shownSearch = $state('');
   loaded = $state(false);
   loading = $state(false);
-  loadingMore = $state(false);
-  /** Why the last search or refresh failed; the list shows it instead of stale rows. */
+  /** Rows received so far while a (re)load runs, for the progress text. */
+  received = $state(0);
   error = $state<string | null>(null);
-  loadMoreError = $state<string | null>(null);
+  actionError = $state<string | null>(null);
 
-  /** Bumped by every new query, so an answer to an older one is dropped. */
+  search = $state('');
+  flaggedOnly = $state(false);
+  unreadOnly = $state(false);
+  dateFrom = $state('');
+  dateTo = $state('');
+  sortKey = $state<SortKey>('priority');
+  sortDirection = $state<SortDirection>('desc');
+  selectedId = $state<number | null>(null);
+
   private generation = 0;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
-  get hasMore(): boolean {
-    return this.rows.length < this.total;
+  get agingLimitMinutes(): number {
+    return models.settings?.agingLimitMinutes ?? DEFAULT_AGING_MINUTES;
+  }
+
+  /** Parsed once per load: the priority sort runs on every threshold change. */
+  private readonly cases = $derived(
+    this.rows.map(
+      (row): TriageCase => ({ probability: row.probability, waitingSince: Date.parse(row.importedAt), unread: row.status === 'new' }),
+    ),
+  );
+
+  /** Sorted once per load, so a threshold change only regroups the list (linear time). */
+  private readonly triageIndex = $derived(triageIndex(this.cases));
+
+  private readonly sorted = $derived.by((): StudyRow[] => {
+    const rows = this.rows;
+    if (this.sortKey === 'priority') {
+      return triageOrder(this.cases, models.threshold, clock.now, this.agingLimitMinutes, this.triageIndex).map((i) => rows[i]!);
+    }
+    const sign = this.sortDirection === 'asc' ? 1 : -1;
+    const key = this.sortKey;
+    const threshold = models.threshold;
+    const indexed = rows.map((row, i) => ({ row, i, text: sortText(row, key) }));
+    indexed.sort((a, b) => {
+      let byKey: number;
+      if (key === 'probability') byKey = (a.row.probability ?? -1) - (b.row.probability ?? -1);
+      else if (key === 'waiting') byKey = Date.parse(b.row.importedAt) - Date.parse(a.row.importedAt);
+      else if (key === 'status') byKey = STATUS_RANK[rowStatus(a.row, threshold)] - STATUS_RANK[rowStatus(b.row, threshold)];
+      else byKey = collator.compare(a.text, b.text);
+      return sign * byKey || a.i - b.i;
+    });
+    return indexed.map((entry) => entry.row);
+  });
+
+  /** The rows on screen, in order. */
+  readonly view = $derived.by((): StudyRow[] => {
+    const needle = this.search.trim().toLowerCase();
+    const { flaggedOnly, unreadOnly, dateFrom, dateTo } = this;
+    const threshold = flaggedOnly ? models.threshold : null;
+    if (!needle && !flaggedOnly && !unreadOnly && !dateFrom && !dateTo) return this.sorted;
+    return this.sorted.filter((row) => {
+      if (flaggedOnly && !(row.status === 'new' && isFlagged(row.probability, threshold))) return false;
+      if (unreadOnly && row.status !== 'new') return false;
+      if (dateFrom || dateTo) {
+        const date = displayDate(row);
+        if ((dateFrom && date < dateFrom) || (dateTo && date > dateTo)) return false;
+      }
+      if (!needle) return true;
+      return [row.patientId, row.patientName, row.fileName, row.accessionNumber].some((v) => v?.toLowerCase().includes(needle));
+    });
+  });
+
+  /** Flagged and unflagged among every study in the worklist (the filters do not change them). */
+  readonly counts = $derived(flagCounts(this.probabilities(), models.threshold));
+
+  readonly filtered = $derived(
+    this.search.trim() !== '' || this.flaggedOnly || this.unreadOnly || this.dateFrom !== '' || this.dateTo !== '',
+  );
+
+  private probabilities(): (number | null)[] {
+    return this.rows.map((row) => row.probability);
   }
 
   ensureLoaded(): void {
     if (!this.loaded && !this.loading) void this.reload();
   }
 
-  setSearch(text: string): void {
-    this.search = text;
-    clearTimeout(this.searchTimer);
-    this.searchTimer = setTimeout(() => void this.reload(), SEARCH_DELAY_MS);
-  }
-
-  clearSearch(): void {
-    this.search = '';
-    clearTimeout(this.searchTimer);
-    void this.reload();
-  }
-
   async reload(): Promise<void> {
-    clearTimeout(this.searchTimer);
     const generation = ++this.generation;
-    const search = this.search.trim();
     this.loading = true;
-    this.loadingMore = false;
-    this.loadMoreError = null;
+    this.received = 0;
     try {
-      const page = await call('listStudies', { search: search || undefined, limit: PAGE_SIZE, offset: 0 });
-      if (generation !== this.generation) return;
-      this.rows = page.rows;
-      this.total = page.total;
-      this.shownSearch = search;
+      const rows: StudyRow[] = [];
+      let total = Infinity;
+      while (rows.length < total) {
+        const page = await call('listStudies', { limit: CHUNK_SIZE, offset: rows.length });
+        if (generation !== this.generation) return;
+        total = page.total;
+        rows.push(...page.rows);
+        this.received = rows.length;
+        if (page.rows.length === 0) break;
+      }
+      this.rows = rows;
       this.loaded = true;
       this.error = null;
-      if (!search) app.studyCount = page.total;
+      app.studyCount = rows.length;
     } catch (error) {
-      if (generation !== this.generation) return;
-      this.error = errorMessage(error);
+      if (generation === this.generation) this.error = errorMessage(error);
     } finally {
       if (generation === this.generation) this.loading = false;
     }
   }
 
-  async loadMore(): Promise<void> {
-    if (this.loadingMore || !this.hasMore) return;
-    const generation = this.generation;
-    this.loadingMore = true;
-    this.loadMoreError = null;
-    try {
-      const page = await call('listStudies', {
-        search: this.shownSearch || undefined,
-        limit: PAGE_SIZE,
-        offset: this.rows.length,
-      });
-      if (generation !== this.generation) return;
-      this.rows = [...this.rows, ...page.rows];
-      this.total = page.total;
-    } catch (error) {
-      if (generation !== this.generation) return;
-      this.loadMoreError = errorMessage(error);
-    } finally {
-      if (generation === this.generation) this.loadingMore = false;
+  clearFilters(): void {
+    this.search = '';
+    this.flaggedOnly = false;
+    this.unreadOnly = false;
+    this.dateFrom = '';
+    this.dateTo = '';
+  }
+
+  /** Clicking the sorted column flips its direction; another column starts with its natural direction. */
+  sortBy(key: SortKey): void {
+    if (this.sortKey === key && key !== 'priority') {
+      this.sortDirection = this.sortDirection === 'asc' ? 'desc' : 'asc';
+    } else {
+      this.sortKey = key;
+      this.sortDirection = key === 'probability' || key === 'studyDate' || key === 'waiting' ? 'desc' : 'asc';
     }
   }
+
+  /**
+   * The list's order when the reader opened a study from it. Previous/next in the viewer walk this
+   * snapshot, so marking a study read (which sinks it) or a threshold change never reshuffles the
+   * studies still to come.
+   */
+  readingOrder = $state.raw<number[]>([]);
+
+  open(studyId: number): void {
+    this.readingOrder = this.view.map((row) => row.id);
+    this.selectedId = studyId;
+    app.openStudy(studyId);
+  }
+
+  /** The study `delta` places away from `studyId` in the reading order, or null at either end. */
+  neighbour(studyId: number, delta: number): number | null {
+    const index = this.readingOrder.indexOf(studyId);
+    if (index < 0) return null;
+    return this.readingOrder[index + delta] ?? null;
+  }
+
+  find(studyId: number): StudyRow | undefined {
+    return this.rows.find((row) => row.id === studyId);
+  }
+
+  async setStatus(studyId: number, status: 'new' | 'read'): Promise<void> {
+    try {
+      await call('setStudyStatus', { studyId, status });
+      this.rows = this.rows.map((row) => (row.id === studyId ? { ...row, status } : row));
+      this.actionError = null;
+    } catch (error) {
+      this.actionError = errorMessage(error);
+    }
+  }
+}
+
+export function rowStatus(row: StudyRow, threshold: number | null): RowStatus {
+  return row.status === 'new' && isFlagged(row.probability, threshold) ? 'flagged' : row.status;
+}
+
+export function rowOverdue(row: StudyRow, now: number, agingLimitMinutes: number): boolean {
+  return isOverdue({ probability: row.probability, waitingSince: Date.parse(row.importedAt), unread: row.status === 'new' }, now, agingLimitMinutes);
 }
 
 export const worklist = new Worklist();

@@ -1,0 +1,59 @@
+import { cp, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openAppServices } from '../../../src-main/services/app/app-services';
+import { seedPredictions } from '../../support/seed-predictions';
+import { test as base } from './browser-host';
+import { chestXrayTestSplit } from './chest-xray';
+import { startBrowserHost, type HostFixture } from './browser-host';
+
+export interface SeededData {
+  dir: string;
+  studies: number;
+  /** The study made to wait a day: unread, with the lowest fixture score, so only the aging rule can lift it. */
+  agedStudyId: number;
+}
+
+/**
+ * A data folder with the real chest X-ray test split imported and fixture predictions (with
+ * heatmaps) stored for every study, built once per worker; each test gets its own copy.
+ */
+async function seedDataDir(): Promise<SeededData> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-e2e-seed-'));
+  const services = openAppServices(dir);
+  try {
+    const jobId = await services.importer.start(chestXrayTestSplit().folder);
+    const finished = await services.jobs.waitFor(jobId);
+    if (finished.status !== 'completed') throw new Error(`seeding import ${finished.status}: ${finished.error}`);
+    await seedPredictions(services, { heatmaps: true });
+    const { rows } = services.studies.list({ limit: 100_000, offset: 0 });
+    const lowest = rows.reduce((a, b) => ((b.probability ?? 1) < (a.probability ?? 1) ? b : a));
+    // Imports stamp every study with the moment it arrived, so all of them are minutes old. The
+    // aging rule is about studies waiting for hours; no service may back-date a study, so the
+    // test alone rewrites one study's import time to a day ago.
+    services.db
+      .prepare('UPDATE studies SET imported_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 24 * 3600_000).toISOString(), lowest.id);
+    return { dir, studies: rows.length, agedStudyId: lowest.id };
+  } finally {
+    await services.close();
+  }
+}
+
+export const test = base.extend<{ seeded: HostFixture & SeededData }, { seedTemplate: SeededData }>({
+  seedTemplate: [
+    async ({}, use) => {
+      await use(await seedDataDir());
+    },
+    { scope: 'worker' },
+  ],
+  seeded: async ({ seedTemplate }, use) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-e2e-copy-'));
+    await cp(seedTemplate.dir, dir, { recursive: true });
+    const host = await startBrowserHost(dir);
+    await use({ ...host, ...seedTemplate, dir });
+    await host.stop();
+  },
+});
+
+export { expect } from './browser-host';
