@@ -95,7 +95,7 @@ export async function framePixels(opened: Opened & { module: PixelModule }, inde
         bitsAllocated: module.bitsAllocated,
         photometric: module.photometric,
       });
-      return pixelsFromDecoded(decoded, module);
+      return pixelsFromDecoded(decoded, module, syntax.lossy);
     }
   }
 }

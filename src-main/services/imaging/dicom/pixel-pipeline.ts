@@ -34,7 +34,7 @@ function modalityTransform(module: PixelModule): (stored: number) => number {
  * every possible value is mapped once into a table and each pixel is one lookup; the table holds
  * doubles, so values, min and max are exactly what the per-pixel arithmetic gives.
  */
-function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, shift: number): FramePixels {
+function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, shift: number, saturate: boolean): FramePixels {
   const n = module.rows * module.columns;
   if (samples.length < n) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n} were expected`);
   const values = new Float32Array(n);
@@ -52,7 +52,8 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
     const table = valueTable(bits, signed, modalityTransform(module));
     const mask = 2 ** bits - 1;
     for (let i = 0; i < n; i++) {
-      const v = table[(samples[i]! >>> shift) & mask]!;
+      const u = samples[i]! >>> shift;
+      const v = table[saturate ? (u > mask ? mask : u) : u & mask]!;
       values[i] = v;
       if (v < min) min = v;
       if (v > max) max = v;
@@ -67,7 +68,8 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
       let stored: number;
       if (bits >= 32) stored = signed ? raw | 0 : raw >>> 0;
       else {
-        stored = (raw >>> shift) & mask;
+        const u = raw >>> shift;
+        stored = saturate ? (u > mask ? mask : u) : u & mask;
         if (signed && stored >= signBit) stored -= span;
       }
       const v = transform(stored);
@@ -159,10 +161,23 @@ function palettePixels(samples: SampleArray, module: PixelModule): FramePixels {
   return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
 }
 
-function toPixels(samples: SampleArray, module: PixelModule, options: { planar: boolean; convertYbr: boolean; signed: boolean; bits: number; shift: number }): FramePixels {
+interface PipelineOptions {
+  planar: boolean;
+  convertYbr: boolean;
+  signed: boolean;
+  bits: number;
+  shift: number;
+  /**
+   * A lossy codec can overshoot the stored range when its codestream has more bits than Bits
+   * Stored (a 12-bit JPEG of 10-bit data); unsigned values then saturate instead of wrapping to black.
+   */
+  saturate: boolean;
+}
+
+function toPixels(samples: SampleArray, module: PixelModule, options: PipelineOptions): FramePixels {
   if (module.photometric === 'PALETTE COLOR') return palettePixels(samples, module);
   if (module.samplesPerPixel === 3) return colourPixels(samples, module, options.planar, options.convertYbr, options.bits);
-  return greyPixels(samples, module, options.signed, options.shift);
+  return greyPixels(samples, module, options.signed, options.shift, options.saturate && !options.signed);
 }
 
 /** Native (uncompressed, RLE or deflated-frame) data, after byte order is known. */
@@ -173,11 +188,12 @@ export function pixelsFromNative(bytes: Uint8Array, bitOffset: number, module: P
     signed: module.signed,
     bits: module.bitsStored,
     shift: module.highBit - module.bitsStored + 1,
+    saturate: false,
   });
 }
 
 /** A frame a codec decoded. The codec's own sign flag wins over Pixel Representation when they disagree. */
-export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule): FramePixels {
+export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule, lossy: boolean): FramePixels {
   if (frame.width !== module.columns || frame.height !== module.rows) {
     throw new DicomError(`the compressed frame is ${frame.width} × ${frame.height} but the header says ${module.columns} × ${module.rows}`);
   }
@@ -190,5 +206,6 @@ export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule): Fra
     signed: frame.signed ?? module.signed,
     bits: frame.bitsPerSample,
     shift: 0,
+    saturate: lossy,
   });
 }
