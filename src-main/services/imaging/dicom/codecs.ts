@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
-import { codecWasmPath } from './codec-files';
+import { CODEC_WASM, codecWasmPath } from './codec-files';
 import { DicomError } from './dicom-error';
 import { decodeJpeg12, jpegFrameHeader } from './jpeg12';
 import type { PixelEncoding } from './transfer-syntaxes';
@@ -51,17 +51,17 @@ export function loadCodecs(): Promise<Codecs> {
     // OpenJPEG reports progress on stdout; the app's output stays clean. Emscripten adopts the
     // options object as its module, so each codec gets its own; locateFile points it at the .wasm
     // outside the asar archive (see codec-files.ts).
-    const factory = (id: string, wasm: string) =>
+    const factory = (id: string, wasm: keyof typeof CODEC_WASM) =>
       (requireCodec(id) as (options: object) => Promise<Record<string, DecoderClass>>)({
         print: () => {},
         printErr: () => {},
         locateFile: () => codecWasmPath(wasm),
       });
     const [openjpeg, charls, libjpeg, openjph] = await Promise.all([
-      factory('@cornerstonejs/codec-openjpeg/decodewasmjs', '@cornerstonejs/codec-openjpeg/decodewasm'),
-      factory('@cornerstonejs/codec-charls/decodewasmjs', '@cornerstonejs/codec-charls/decodewasm'),
-      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm'),
-      factory('@cornerstonejs/codec-openjph/wasmjs', '@cornerstonejs/codec-openjph/wasm'),
+      factory('@cornerstonejs/codec-openjpeg/decodewasmjs', 'openjpeg'),
+      factory('@cornerstonejs/codec-charls/decodewasmjs', 'charls'),
+      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'libjpeg'),
+      factory('@cornerstonejs/codec-openjph/wasmjs', 'openjph'),
     ]);
     return {
       openjpeg: openjpeg!.J2KDecoder!,

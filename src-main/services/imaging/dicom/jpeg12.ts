@@ -35,7 +35,7 @@ function loadDecoder(): Promise<typeof DcmjsCodecs> {
   loading ??= (async () => {
     const codecs = requireCodec('dcmjs-codecs') as typeof DcmjsCodecs;
     await codecs.NativeCodecs.initializeAsync({
-      webAssemblyModulePathOrUrl: codecWasmPath('dcmjs-codecs/build/dcmjs-native-codecs.wasm'),
+      webAssemblyModulePathOrUrl: codecWasmPath('jpeg12'),
       logCodecsInfo: false,
       logCodecsTrace: false,
     });
