@@ -75,6 +75,23 @@ test('DICOM viewer: the chest CR renders as expected, window/level drags, invert
   expect(meanDifference(shown.grey, expected.grey)).toBeLessThan(0.5);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'dicom-viewer.png') });
 
+  // Fitted, the whole image is on screen and touches the viewport on its limiting side, also in a
+  // small window where the toolbar wraps and the viewport's height is not a whole number of pixels.
+  const configured = page.viewportSize()!;
+  for (const size of [configured, { width: 700, height: 500 }]) {
+    await page.setViewportSize(size);
+    const stage = (await page.getByTestId('viewer-viewport').boundingBox())!;
+    await expect(async () => {
+      const fitted = (await page.getByTestId('viewer-canvas').boundingBox())!;
+      expect(fitted.y).toBeGreaterThanOrEqual(stage.y - 0.01);
+      expect(fitted.x).toBeGreaterThanOrEqual(stage.x - 0.01);
+      expect(fitted.y + fitted.height).toBeLessThanOrEqual(stage.y + stage.height + 0.01);
+      expect(fitted.x + fitted.width).toBeLessThanOrEqual(stage.x + stage.width + 0.01);
+      expect(Math.max(fitted.height / stage.height, fitted.width / stage.width)).toBeGreaterThan(0.999);
+    }).toPass({ timeout: 5_000 });
+  }
+  await page.setViewportSize(configured);
+
   // Dragging right widens the window, down raises the centre.
   const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
+import { CODEC_WASM, codecWasmPath } from './codec-files';
 import { DicomError } from './dicom-error';
+import { decodeJpeg12, jpegFrameHeader } from './jpeg12';
 import type { PixelEncoding } from './transfer-syntaxes';
 
 /** What every emscripten codec build from cornerstonejs exposes. */
@@ -47,14 +49,19 @@ let loading: Promise<Codecs> | null = null;
 export function loadCodecs(): Promise<Codecs> {
   loading ??= (async () => {
     // OpenJPEG reports progress on stdout; the app's output stays clean. Emscripten adopts the
-    // options object as its module, so each codec gets its own.
-    const factory = (id: string) =>
-      (requireCodec(id) as (options: object) => Promise<Record<string, DecoderClass>>)({ print: () => {}, printErr: () => {} });
+    // options object as its module, so each codec gets its own; locateFile points it at the .wasm
+    // outside the asar archive (see codec-files.ts).
+    const factory = (id: string, wasm: keyof typeof CODEC_WASM) =>
+      (requireCodec(id) as (options: object) => Promise<Record<string, DecoderClass>>)({
+        print: () => {},
+        printErr: () => {},
+        locateFile: () => codecWasmPath(wasm),
+      });
     const [openjpeg, charls, libjpeg, openjph] = await Promise.all([
-      factory('@cornerstonejs/codec-openjpeg/decodewasmjs'),
-      factory('@cornerstonejs/codec-charls/decodewasmjs'),
-      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
-      factory('@cornerstonejs/codec-openjph/wasmjs'),
+      factory('@cornerstonejs/codec-openjpeg/decodewasmjs', 'openjpeg'),
+      factory('@cornerstonejs/codec-charls/decodewasmjs', 'charls'),
+      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'libjpeg'),
+      factory('@cornerstonejs/codec-openjph/wasmjs', 'openjph'),
     ]);
     return {
       openjpeg: openjpeg!.J2KDecoder!,
@@ -128,9 +135,12 @@ export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array
   if (data.length === 0) throw new DicomError('the compressed frame is empty');
   const codecs = await loadCodecs();
   switch (encoding) {
-    case 'jpeg-baseline':
-      if (jpegPrecision(data) > 8) throw new DicomError('12-bit JPEG Extended (Process 4) is not supported by the JPEG decoder in this version');
+    case 'jpeg-baseline': {
+      const header = jpegFrameHeader(data);
+      if (header?.precision === 12) return decodeJpeg12(data, header);
+      if (header && header.precision !== 8) throw new DicomError(`JPEG with ${header.precision}-bit samples is not a baseline or extended JPEG`);
       return runWasm(codecs.libjpeg, data, true, 'JPEG');
+    }
     case 'jpeg-lossless':
       return jpegLossless(data, context.bitsAllocated);
     case 'jpeg-ls':
@@ -152,15 +162,4 @@ export function inflateFrame(data: Uint8Array, expectedBytes: number): Uint8Arra
   } catch (error) {
     throw new DicomError(`the deflated frame cannot be inflated (${(error as Error).message})`);
   }
-}
-
-/** Sample precision from the JPEG start-of-frame marker. */
-export function jpegPrecision(data: Uint8Array): number {
-  for (let i = 2; i + 4 < data.length; ) {
-    if (data[i] !== 0xff) return 8;
-    const marker = data[i + 1]!;
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return data[i + 4]!;
-    i += 2 + ((data[i + 2]! << 8) | data[i + 3]!);
-  }
-  return 8;
 }

@@ -95,7 +95,7 @@ export async function framePixels(opened: Opened & { module: PixelModule }, inde
         bitsAllocated: module.bitsAllocated,
         photometric: module.photometric,
       });
-      return pixelsFromDecoded(decoded, module);
+      return pixelsFromDecoded(decoded, module, syntax.lossy);
     }
   }
 }
@@ -147,14 +147,24 @@ export async function summarizeDicom(bytes: Uint8Array): Promise<DicomSummary | 
   };
 }
 
-function compact(values: Float32Array, min: number, max: number): { dtype: DicomFrame['dtype']; data: Uint8Array } {
-  const integer = values.every(Number.isInteger);
+function allIntegers(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== Math.trunc(v)) return false;
+  }
+  return true;
+}
+
+function compact(pixels: Extract<FramePixels, { kind: 'grey' }>): { dtype: DicomFrame['dtype']; data: Uint8Array } {
+  const { values, min, max } = pixels;
+  // Infinities pass the integer test but never the range test.
+  const integer = pixels.wholeNumbers || allIntegers(values);
   if (integer && min >= -32768 && max <= 32767) {
-    const out = Int16Array.from(values);
+    const out = new Int16Array(values);
     return { dtype: 'int16', data: new Uint8Array(out.buffer) };
   }
   if (integer && min >= 0 && max <= 65535) {
-    const out = Uint16Array.from(values);
+    const out = new Uint16Array(values);
     return { dtype: 'uint16', data: new Uint8Array(out.buffer) };
   }
   return { dtype: 'float32', data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
@@ -167,7 +177,7 @@ export async function decodeDicomFrame(bytes: Uint8Array, index: number): Promis
   const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric };
   if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
   const metadata = readMetadata(opened.parsed.dataSet, opened.text);
-  return { ...base, ...compact(pixels.values, pixels.min, pixels.max), min: pixels.min, max: pixels.max, presets: presetsFor(module, metadata, pixels.min, pixels.max), defaultPreset: 0 };
+  return { ...base, ...compact(pixels), min: pixels.min, max: pixels.max, presets: presetsFor(module, metadata, pixels.min, pixels.max), defaultPreset: 0 };
 }
 
 /**

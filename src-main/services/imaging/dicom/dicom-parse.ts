@@ -68,6 +68,18 @@ function parseRawDataSet(bytes: Uint8Array): ParsedDicom | null {
   return null;
 }
 
+/** A few bytes of junk before an otherwise clean raw data set (pydicom's no_meta.dcm has one). */
+const MAX_STRAY_BYTES = 3;
+
+/** A raw data set that parses once the first few bytes are skipped: the file is damaged, and is refused rather than guessed at. */
+function rejectStrayBytes(bytes: Uint8Array): void {
+  for (let skip = 1; skip <= MAX_STRAY_BYTES; skip++) {
+    if (parseRawDataSet(bytes.subarray(skip))) {
+      throw new DicomError(`the file starts with ${skip} stray byte${skip === 1 ? '' : 's'} before its data set (no file meta information); it is damaged`);
+    }
+  }
+}
+
 const VR = /^(AE|AS|AT|CS|DA|DS|DT|FL|FD|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/;
 
 function looksLikeDataSet(dataSet: DataSet, explicit: boolean): boolean {
@@ -78,6 +90,26 @@ function looksLikeDataSet(dataSet: DataSet, explicit: boolean): boolean {
   for (let i = 1; i < tags.length; i++) if (tags[i]! <= tags[i - 1]!) return false;
   if (explicit) return tags.every((tag) => VR.test(dataSet.elements[tag]!.vr ?? ''));
   return true;
+}
+
+const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
+
+/**
+ * The group of the first element after the file meta information (explicit VR little endian,
+ * group 0002, from offset 132), or null when the meta group runs to the end of the file.
+ */
+function groupAfterFileMeta(bytes: Uint8Array): number | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 132;
+  while (at + 8 <= bytes.length) {
+    const group = view.getUint16(at, true);
+    if (group !== 0x0002) return group;
+    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
+    if (!LONG_LENGTH_VRS.has(vr)) at += 8 + view.getUint16(at + 6, true);
+    else if (at + 12 <= bytes.length) at += 12 + view.getUint32(at + 8, true);
+    else return null;
+  }
+  return null;
 }
 
 /** Some writers omit the 128-byte preamble but keep the file meta group (0002) at offset 0. */
@@ -95,14 +127,25 @@ function withPreamble(bytes: Uint8Array): Uint8Array {
 /** Parses a Part 10 file or a raw data set; throws DicomError with a specific reason, or returns null if it is not DICOM at all. */
 export function parseDicom(bytes: Uint8Array): ParsedDicom | null {
   if (!hasPart10Preamble(bytes)) {
-    if (!startsWithFileMeta(bytes)) return parseRawDataSet(bytes);
+    if (!startsWithFileMeta(bytes)) {
+      const raw = parseRawDataSet(bytes);
+      if (!raw) rejectStrayBytes(bytes);
+      return raw;
+    }
     bytes = withPreamble(bytes);
   }
   let dataSet: DataSet;
   try {
     dataSet = parseWith(bytes);
   } catch (error) {
-    throw new DicomError(describeParseError(error));
+    const reason = describeParseError(error);
+    // dicom-parser takes every element below group 0003 for file meta, so a data set that starts in
+    // group 0000 or 0001 is read as meta and fails as if truncated (pydicom's nested_priv_SQ.dcm).
+    const group = groupAfterFileMeta(bytes);
+    if (group !== null && group < 0x0002 && !reason.includes('0002,0010')) {
+      throw new DicomError(`the data set starts with an element of group ${group.toString(16).padStart(4, '0')}, which DICOM does not allow (PS3.5 7.8.1) and this reader cannot separate from the file meta information`);
+    }
+    throw new DicomError(reason);
   }
   const transferSyntaxUid = dataSet.string('x00020010')?.replace(/\0/g, '').trim();
   if (!transferSyntaxUid) throw new DicomError('the file meta information has no Transfer Syntax UID (0002,0010)');

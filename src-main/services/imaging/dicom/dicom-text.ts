@@ -29,16 +29,23 @@ const CHARSETS: Record<string, string> = {
 /** VRs whose text is in the data set's character set; all others are plain ASCII. */
 const CHARSET_VRS = new Set(['SH', 'LO', 'ST', 'LT', 'UT', 'PN', 'UC']);
 
+/** ISO 2022 escape sequences (ESC, intermediates, final byte) that designate a character set. */
+const ISO_2022_ESCAPE = /\x1b[\x20-\x2f]+[\x30-\x7e]/g;
+
 /** Decodes text values with the data set's Specific Character Set, falling back to Latin-1. */
 export class DicomText {
   private readonly decoder: TextDecoder;
   private readonly ascii = new TextDecoder('windows-1252');
+  /** Only the ISO-2022-JP decoder switches on escape sequences; for the others they are designations to drop. */
+  private readonly stripEscapes: boolean;
 
   constructor(private readonly dataSet: DataSet) {
-    const terms = (dataSet.string('x00080005') ?? '').split('\\').map((t) => t.trim().replace(/ /g, '_'));
+    // "ISO-IR 100" is a common misspelling of "ISO_IR 100"; both normalise to ISO_IR_100.
+    const terms = (dataSet.string('x00080005') ?? '').split('\\').map((t) => t.trim().replace(/[\s-]/g, '_'));
     // With code extensions the first value is the default repertoire; the others are switched in by escapes.
     const label = CHARSETS[terms.find((t) => t !== '') ?? ''] ?? 'windows-1252';
     this.decoder = terms.length > 1 && label === 'windows-1252' ? new TextDecoder(CHARSETS[terms[1]!] ?? label) : new TextDecoder(label);
+    this.stripEscapes = this.decoder.encoding !== 'iso-2022-jp';
   }
 
   /** The element's value as text, trailing padding removed; undefined when absent or empty. */
@@ -47,7 +54,8 @@ export class DicomText {
     if (!element || element.length <= 0 || element.dataOffset + element.length > dataSet.byteArray.length) return undefined;
     const raw = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + element.length);
     const decoder = element.vr === undefined || CHARSET_VRS.has(element.vr) ? this.decoder : this.ascii;
-    const text = decoder.decode(raw).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    const decoded = decoder === this.decoder && this.stripEscapes ? decoder.decode(raw).replace(ISO_2022_ESCAPE, '') : decoder.decode(raw);
+    const text = decoded.replace(/[\0 ]+$/, '').replace(/^ +/, '');
     return text === '' ? undefined : text;
   }
 }

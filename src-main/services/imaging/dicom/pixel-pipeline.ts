@@ -1,81 +1,94 @@
 import { DicomError } from './dicom-error';
 import type { DecodedFrame } from './codecs';
 import type { Lut, PixelModule } from './pixel-module';
+import { decodedSamples, nativeSamples, type SampleArray } from './sample-arrays';
 
 /** One frame after the modality transform: grey modality values, or 8-bit RGB for colour images. */
 export type FramePixels =
-  | { kind: 'grey'; width: number; height: number; values: Float32Array; min: number; max: number }
+  | {
+      kind: 'grey';
+      width: number;
+      height: number;
+      values: Float32Array;
+      min: number;
+      max: number;
+      /** True when every value is a whole number by construction (integer rescale or a LUT), so nobody has to scan for it. */
+      wholeNumbers: boolean;
+    }
   | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array };
-
-/** Raw samples of one frame, little endian already resolved, before any DICOM transform. */
-interface Samples {
-  get(index: number): number;
-  count: number;
-}
-
-function nativeSamples(bytes: Uint8Array, bitOffset: number, module: PixelModule, bigEndian: boolean): Samples {
-  const count = module.rows * module.columns * (module.photometric === 'YBR_FULL_422' ? 2 : module.samplesPerPixel);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const little = !bigEndian;
-  if (module.float === 'float32') return { count, get: (i) => view.getFloat32(i * 4, little) };
-  if (module.float === 'float64') return { count, get: (i) => view.getFloat64(i * 8, little) };
-  switch (module.bitsAllocated) {
-    case 1:
-      return { count, get: (i) => (bytes[(bitOffset + i) >> 3]! >> ((bitOffset + i) & 7)) & 1 };
-    case 8:
-      return { count, get: (i) => bytes[i]! };
-    case 16:
-      return { count, get: (i) => view.getUint16(i * 2, little) };
-    case 32:
-      return { count, get: (i) => view.getUint32(i * 4, little) };
-    default:
-      throw new DicomError(`Bits Allocated ${module.bitsAllocated} is not supported for integer pixel data`);
-  }
-}
-
-function decodedSamples(frame: DecodedFrame): Samples {
-  const count = frame.width * frame.height * frame.components;
-  if (frame.bitsPerSample <= 8) return { count, get: (i) => frame.bytes[i]! };
-  const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
-  return { count, get: (i) => view.getUint16(i * 2, true) };
-}
 
 function lookup(lut: Lut, value: number): number {
   const index = Math.min(lut.data.length - 1, Math.max(0, value - lut.firstMapped));
   return lut.data[index]!;
 }
 
-/** Keeps the stored bits (high bit may sit above them) and restores the sign of signed data. */
-function storedValue(module: PixelModule, signed: boolean, shift: number): (raw: number) => number {
-  const bits = module.bitsStored;
-  if (bits >= 32) return signed ? (raw) => raw | 0 : (raw) => raw >>> 0;
-  const mask = 2 ** bits - 1;
-  const signBit = 2 ** (bits - 1);
-  return signed
-    ? (raw) => {
-        const v = Math.floor(raw / 2 ** shift) & mask;
-        return v >= signBit ? v - 2 ** bits : v;
-      }
-    : (raw) => Math.floor(raw / 2 ** shift) % 2 ** bits;
+/** Stored value (sign restored) to modality value: the Modality LUT when there is one, else the rescale. */
+function modalityTransform(module: PixelModule): (stored: number) => number {
+  const { modalityLut: lut, rescaleSlope: slope, rescaleIntercept: intercept } = module;
+  return lut ? (stored) => lookup(lut, stored) : (stored) => stored * slope + intercept;
 }
 
-function greyPixels(samples: Samples, module: PixelModule, signed: boolean, shift: number): FramePixels {
-  const isFloat = module.float !== null;
+/**
+ * Grey modality values. Integer samples keep only the stored bits (the high bit may sit above them)
+ * and get their sign back. When the image has at least as many pixels as there are stored values,
+ * every possible value is mapped once into a table and each pixel is one lookup; the table holds
+ * doubles, so values, min and max are exactly what the per-pixel arithmetic gives.
+ */
+function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, shift: number, saturate: boolean): FramePixels {
   const n = module.rows * module.columns;
-  if (samples.count < n) throw new DicomError(`the decoded frame has ${samples.count} samples where ${n} were expected`);
+  if (samples.length < n) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n} were expected`);
   const values = new Float32Array(n);
-  const stored = storedValue(module, signed, shift);
-  const { modalityLut: lut, rescaleSlope: slope, rescaleIntercept: intercept } = module;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const raw = samples.get(i);
-    const v = isFloat ? raw : lut ? lookup(lut, stored(raw)) : stored(raw) * slope + intercept;
-    values[i] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
+  const bits = module.bitsStored;
+  if (module.float !== null) {
+    for (let i = 0; i < n; i++) {
+      const v = samples[i]!;
+      values[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } else if (bits <= 16 && 2 ** bits <= n) {
+    const table = valueTable(bits, signed, modalityTransform(module));
+    const mask = 2 ** bits - 1;
+    for (let i = 0; i < n; i++) {
+      const u = samples[i]! >>> shift;
+      const v = table[saturate ? (u > mask ? mask : u) : u & mask]!;
+      values[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } else {
+    const transform = modalityTransform(module);
+    const mask = bits >= 32 ? 0 : 2 ** bits - 1;
+    const signBit = 2 ** (bits - 1);
+    const span = 2 ** bits;
+    for (let i = 0; i < n; i++) {
+      const raw = samples[i]!;
+      let stored: number;
+      if (bits >= 32) stored = signed ? raw | 0 : raw >>> 0;
+      else {
+        const u = raw >>> shift;
+        stored = saturate ? (u > mask ? mask : u) : u & mask;
+        if (signed && stored >= signBit) stored -= span;
+      }
+      const v = transform(stored);
+      values[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
-  return { kind: 'grey', width: module.columns, height: module.rows, values, min, max };
+  const wholeNumbers = module.float === null && (module.modalityLut !== null || (Number.isInteger(module.rescaleSlope) && Number.isInteger(module.rescaleIntercept)));
+  return { kind: 'grey', width: module.columns, height: module.rows, values, min, max, wholeNumbers };
+}
+
+/** Modality value for every bit pattern of a `bits`-bit stored value. */
+function valueTable(bits: number, signed: boolean, transform: (stored: number) => number): Float64Array {
+  const span = 2 ** bits;
+  const signBit = span / 2;
+  const table = new Float64Array(span);
+  for (let u = 0; u < span; u++) table[u] = transform(signed && u >= signBit ? u - span : u);
+  return table;
 }
 
 function ybrToRgb(y: number, cb: number, cr: number, out: Uint8Array, at: number): void {
@@ -88,28 +101,31 @@ function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
 
-function colourPixels(samples: Samples, module: PixelModule, planar: boolean, convertYbr: boolean, bitsPerSample: number): FramePixels {
+function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean, convertYbr: boolean, bitsPerSample: number): FramePixels {
   const n = module.rows * module.columns;
   const rgb = new Uint8Array(n * 3);
   if (module.photometric === 'YBR_FULL_422' && convertYbr) {
     // Two luma samples share one Cb and one Cr: Y1 Y2 Cb Cr.
     for (let p = 0; p < n; p += 2) {
       const base = p * 2;
-      const cb = samples.get(base + 2);
-      const cr = samples.get(base + 3);
-      ybrToRgb(samples.get(base), cb, cr, rgb, p * 3);
-      if (p + 1 < n) ybrToRgb(samples.get(base + 1), cb, cr, rgb, (p + 1) * 3);
+      const cb = samples[base + 2]!;
+      const cr = samples[base + 3]!;
+      ybrToRgb(samples[base]!, cb, cr, rgb, p * 3);
+      if (p + 1 < n) ybrToRgb(samples[base + 1]!, cb, cr, rgb, (p + 1) * 3);
     }
     return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
   }
-  if (samples.count < n * 3) throw new DicomError(`the decoded frame has ${samples.count} samples where ${n * 3} were expected`);
+  if (samples.length < n * 3) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n * 3} were expected`);
   const scale = bitsPerSample > 8 ? 255 / (2 ** Math.min(bitsPerSample, 32) - 1) : 1;
-  const at = planar ? (p: number, c: number) => c * n + p : (p: number, c: number) => p * 3 + c;
+  // Sample c of pixel p sits at first(p) + c * step: planes one after another, or interleaved.
+  const step = planar ? n : 1;
+  const stride = planar ? 1 : 3;
   const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
   for (let p = 0; p < n; p++) {
-    const r = samples.get(at(p, 0)) * scale;
-    const g = samples.get(at(p, 1)) * scale;
-    const b = samples.get(at(p, 2)) * scale;
+    const first = p * stride;
+    const r = samples[first]! * scale;
+    const g = samples[first + step]! * scale;
+    const b = samples[first + 2 * step]! * scale;
     if (ybr) ybrToRgb(r, g, b, rgb, p * 3);
     else {
       rgb[p * 3] = clamp(r);
@@ -120,25 +136,48 @@ function colourPixels(samples: Samples, module: PixelModule, planar: boolean, co
   return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
 }
 
-function palettePixels(samples: Samples, module: PixelModule): FramePixels {
+/** One channel of the palette as 8-bit levels for every possible index. */
+function paletteTable(lut: Lut, size: number): Uint8Array {
+  const table = new Uint8Array(size);
+  for (let v = 0; v < size; v++) table[v] = lut.bits > 8 ? lookup(lut, v) >> (lut.bits - 8) : lookup(lut, v);
+  return table;
+}
+
+function palettePixels(samples: SampleArray, module: PixelModule): FramePixels {
+  if (!(samples instanceof Uint8Array || samples instanceof Uint16Array)) {
+    throw new DicomError(`palette colour images need 8 or 16 bits allocated, not ${module.bitsAllocated}`);
+  }
   const n = module.rows * module.columns;
+  const size = samples instanceof Uint8Array ? 256 : 65536;
   const { red, green, blue } = module.palette!;
+  const [r, g, b] = [paletteTable(red, size), paletteTable(green, size), paletteTable(blue, size)];
   const rgb = new Uint8Array(n * 3);
-  const to8 = (lut: Lut) => (v: number) => (lut.bits > 8 ? lookup(lut, v) >> (lut.bits - 8) : lookup(lut, v));
-  const [r, g, b] = [to8(red), to8(green), to8(blue)];
   for (let p = 0; p < n; p++) {
-    const index = samples.get(p);
-    rgb[p * 3] = r(index);
-    rgb[p * 3 + 1] = g(index);
-    rgb[p * 3 + 2] = b(index);
+    const index = samples[p]!;
+    rgb[p * 3] = r[index]!;
+    rgb[p * 3 + 1] = g[index]!;
+    rgb[p * 3 + 2] = b[index]!;
   }
   return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
 }
 
-function toPixels(samples: Samples, module: PixelModule, options: { planar: boolean; convertYbr: boolean; signed: boolean; bits: number; shift: number }): FramePixels {
+interface PipelineOptions {
+  planar: boolean;
+  convertYbr: boolean;
+  signed: boolean;
+  bits: number;
+  shift: number;
+  /**
+   * A lossy codec can overshoot the stored range when its codestream has more bits than Bits
+   * Stored (a 12-bit JPEG of 10-bit data); unsigned values then saturate instead of wrapping to black.
+   */
+  saturate: boolean;
+}
+
+function toPixels(samples: SampleArray, module: PixelModule, options: PipelineOptions): FramePixels {
   if (module.photometric === 'PALETTE COLOR') return palettePixels(samples, module);
   if (module.samplesPerPixel === 3) return colourPixels(samples, module, options.planar, options.convertYbr, options.bits);
-  return greyPixels(samples, module, options.signed, options.shift);
+  return greyPixels(samples, module, options.signed, options.shift, options.saturate && !options.signed);
 }
 
 /** Native (uncompressed, RLE or deflated-frame) data, after byte order is known. */
@@ -149,11 +188,12 @@ export function pixelsFromNative(bytes: Uint8Array, bitOffset: number, module: P
     signed: module.signed,
     bits: module.bitsStored,
     shift: module.highBit - module.bitsStored + 1,
+    saturate: false,
   });
 }
 
 /** A frame a codec decoded. The codec's own sign flag wins over Pixel Representation when they disagree. */
-export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule): FramePixels {
+export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule, lossy: boolean): FramePixels {
   if (frame.width !== module.columns || frame.height !== module.rows) {
     throw new DicomError(`the compressed frame is ${frame.width} × ${frame.height} but the header says ${module.columns} × ${module.rows}`);
   }
@@ -166,5 +206,6 @@ export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule): Fra
     signed: frame.signed ?? module.signed,
     bits: frame.bitsPerSample,
     shift: 0,
+    saturate: lossy,
   });
 }

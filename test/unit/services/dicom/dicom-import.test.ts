@@ -50,7 +50,11 @@ describe('DICOM import', () => {
       'empty.dcm': Buffer.alloc(0),
       'too_short.dcm': readDicomFile('pydicom_data/RG1_J2KI.dcm').subarray(0, 2000),
       'notes.txt': Buffer.from('not dicom at all'),
+      'no_meta.dcm': 'pydicom_test_files/no_meta.dcm',
+      'nested_priv_SQ.dcm': 'pydicom_test_files/nested_priv_SQ.dcm',
       'good/CT_small.dcm': 'pydicom_test_files/CT_small.dcm',
+      // no_meta.dcm without its first byte: a clean raw data set of the same CT (same SOP Instance UID).
+      'good/no_meta_repaired.dcm': readDicomFile('pydicom_test_files/no_meta.dcm').subarray(1),
       ...random,
     });
     services = openAppServices(await tempDir());
@@ -63,8 +67,11 @@ describe('DICOM import', () => {
     expect(reason('empty.dcm')).toBe('empty file');
     expect(reason('too_short.dcm')).toMatch(/truncated/);
     expect(reason('notes.txt')).toBe('not a PNG, JPEG or DICOM file');
+    expect(reason('no_meta.dcm')).toMatch(/starts with 1 stray byte before its data set/);
+    expect(reason('nested_priv_SQ.dcm')).toMatch(/starts with an element of group 0001, which DICOM does not allow/);
     expect(report.rejectedFiles.filter((r) => r.path.startsWith('random/') && r.reason === 'not a PNG, JPEG or DICOM file')).toHaveLength(1000);
-    expect(report.added).toBe(1);
+    expect(reason('good/no_meta_repaired.dcm')).toBeUndefined();
+    expect([report.added, report.skipped]).toEqual([1, 1]);
     expect(report.status).toBe('completed');
   });
 

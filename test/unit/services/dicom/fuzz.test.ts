@@ -10,6 +10,7 @@ const SEEDS = [
   'pydicom_test_files/MR_small_jp2klossless.dcm',
   'pydicom_test_files/MR_small_jpeg_ls_lossless.dcm',
   'pydicom_test_files/SC_rgb_jpeg_gdcm.dcm',
+  'pydicom_test_files/JPGExtended.dcm',
   'pydicom_test_files/SC_rgb_dcmtk_+eb+cy+n1.dcm',
   'dicomParser/deflate__image_dfl',
   'pydicom_test_files/ExplVR_BigEndNoMeta.dcm',

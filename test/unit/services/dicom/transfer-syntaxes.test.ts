@@ -36,6 +36,41 @@ describe('transfer syntaxes against the uncompressed reference (wg04)', () => {
     });
   }
 
+  // 12-bit JPEG Extended (process 4) of 10-bit radiographs: the same bounds as lossy JPEG 2000.
+  for (const image of ['RG2', 'RG3'] as const) {
+    it(`JPEG Extended 12-bit ${image} is within 1% mean / 15% max of the value range`, async () => {
+      const ref = await decodeValues(`wg04/REF__${image}_UNC.dcm`);
+      const got = await decodeValues(`wg04/JPLY__${image}_JPLY.dcm`);
+      expect([got.frame.width, got.frame.height]).toEqual([ref.frame.width, ref.frame.height]);
+      const diff = difference(got.values, ref.values);
+      const span = range(ref.values);
+      expect(diff.mean).toBeLessThan(0.01 * span);
+      expect(diff.max).toBeLessThan(0.15 * span);
+      expect(diff.max).toBeGreaterThan(0);
+    });
+  }
+
+  it('JPEG Extended 12-bit matches the pixel values pydicom checks (decoded there by pylibjpeg and GDCM)', async () => {
+    // JPEG-lossy.dcm has an invalid scan end in its SOS marker; JPGExtended.dcm is the fixed copy.
+    for (const file of ['JPGExtended.dcm', 'JPEG-lossy.dcm']) {
+      const { frame, values } = await decodeValues(`pydicom_test_files/${file}`);
+      expect([frame.width, frame.height], file).toEqual([256, 1024]);
+      expect([values[420 * 256 + 140], values[230 * 256 + 120]], file).toEqual([244, 95]);
+    }
+  });
+
+  it('JPEG Extended 12-bit multi-frame: both frames follow the uncompressed ones up to the constant offset its transcoder added', async () => {
+    for (const frame of [0, 1]) {
+      const ref = await decodeValues('dicomParser/encapsulated__multi-frame__CT0012.explicit_little_endian.dcm', frame);
+      const got = await decodeValues('dicomParser/encapsulated__multi-frame__CT0012.fragmented_no_bot_jpeg_baseline.51.dcm', frame);
+      const offset = got.values.reduce((sum, v, i) => sum + v - ref.values[i]!, 0) / ref.values.length;
+      const diff = difference(got.values.map((v) => v - offset), ref.values);
+      expect(Math.abs(offset - 1024)).toBeLessThan(4);
+      expect(diff.mean).toBeLessThan(0.01 * range(ref.values));
+      expect(diff.max).toBeLessThan(0.15 * range(ref.values));
+    }
+  });
+
   it.each([
     ['implicit little endian', 'dicomParser/CT1_UNC.implicit_little_endian.dcm'],
     ['explicit big endian', 'dicomParser/CT1_UNC.explicit_big_endian.dcm'],
