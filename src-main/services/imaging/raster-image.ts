@@ -27,25 +27,14 @@ export async function readRasterImage(bytes: Buffer): Promise<RasterInfo> {
       .toBuffer();
     return { width: meta.width, height: meta.height, thumbnail };
   } catch (error) {
-    throw new AppError('BAD_INPUT', `cannot decode image: ${describeDecodeError(error, bytes)}`);
+    throw new AppError('BAD_INPUT', `cannot decode image: ${describeDecodeError(error)}`);
   }
 }
 
-/** A JPEG that does not end with its EOI marker, or a PNG without its IEND chunk at the end. */
-function endsEarly(bytes: Buffer): boolean {
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end -= 1;
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return !(bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9);
-  if (bytes.subarray(1, 4).toString('latin1') === 'PNG') return !bytes.subarray(Math.max(0, bytes.length - 12)).includes('IEND');
-  return false;
-}
-
-function describeDecodeError(error: unknown, bytes: Buffer): string {
+function describeDecodeError(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   const first = raw.split('\n').find((line) => line.trim().length > 0) ?? raw;
-  // libvips' own message ("Premature end…") is not always attached: under concurrent decodes sharp
-  // may report only "Warning treated as error due to failOn setting". The bytes tell the same story.
-  if (/premature end|truncated|end of (input|file)/i.test(raw) || endsEarly(bytes)) return 'the file is truncated (premature end of data)';
+  if (/premature end|truncated|end of (input|file)/i.test(raw)) return 'the file is truncated (premature end of data)';
   if (/unsupported image format/i.test(raw)) return 'the data is not a valid image';
   if (/failOn/i.test(raw)) return 'the image data is corrupt';
   return first.replace(/^Vips\w*:\s*/, '').trim().slice(0, 200);
