@@ -15,8 +15,11 @@ export function formatDateTime(iso: string): string {
   );
 }
 
+/** Built once: toLocaleString builds a formatter per call, and the counts redraw on every slider step. */
+const counter = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return counter.format(n);
 }
 
 /** "1 study", "2,345 studies". */

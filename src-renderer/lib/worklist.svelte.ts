@@ -133,16 +133,15 @@ class Worklist {
     });
   });
 
+  /** Collected once per load, not on every threshold change. */
+  private readonly probabilities = $derived(this.rows.map((row) => row.probability));
+
   /** Flagged and unflagged among every study in the worklist (the filters do not change them). */
-  readonly counts = $derived(flagCounts(this.probabilities(), models.threshold));
+  readonly counts = $derived(flagCounts(this.probabilities, models.threshold));
 
   readonly filtered = $derived(
     this.search.trim() !== '' || this.flaggedOnly || this.unreadOnly || this.dateFrom !== '' || this.dateTo !== '',
   );
-
-  private probabilities(): (number | null)[] {
-    return this.rows.map((row) => row.probability);
-  }
 
   ensureLoaded(): void {
     if (!this.loaded && !this.loading) void this.reload();

@@ -7,7 +7,7 @@ export const API_METHODS = {
   pickFolder: 'dialogs.pickFolder',
   listStudies: 'studies.list',
   getStudy: 'studies.get',
-  getThumbnail: 'images.thumbnail',
+  getThumbnails: 'images.thumbnails',
   getDisplayImage: 'images.display',
   startImport: 'imports.start',
   listImports: 'imports.list',

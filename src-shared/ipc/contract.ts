@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Channel, EventName } from './channels';
+import { THUMBNAIL_BATCH_MAX } from './limits';
 import {
   DATASET_SPLITS,
   IMAGE_FORMATS,
@@ -224,9 +225,10 @@ export const contract = {
     request: z.strictObject({ studyId: id }),
     response: studyDetailSchema,
   },
-  'images.thumbnail': {
-    request: z.strictObject({ imageId: id }),
-    response: z.object({ mime: z.string(), bytes }),
+  'images.thumbnails': {
+    request: z.strictObject({ imageIds: z.array(id).min(1).max(THUMBNAIL_BATCH_MAX) }),
+    /** One entry per image that exists, in no particular order; an unknown id is left out. */
+    response: z.object({ thumbnails: z.array(z.object({ imageId: id, mime: z.string(), bytes })) }),
   },
   'images.display': {
     request: z.strictObject({ imageId: id }),

@@ -37,11 +37,9 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       audit.record('study.opened', { type: 'study', id: studyId });
       return study;
     },
-    'images.thumbnail': ({ imageId }) => {
-      const thumbnail = studies.getThumbnail(imageId);
-      if (!thumbnail) throw new AppError('NOT_FOUND', `Image ${imageId} does not exist.`);
-      return { mime: 'image/jpeg', bytes: thumbnail };
-    },
+    'images.thumbnails': ({ imageIds }) => ({
+      thumbnails: studies.getThumbnails(imageIds).map(({ imageId, thumbnail }) => ({ imageId, mime: 'image/jpeg', bytes: thumbnail })),
+    }),
     'images.display': async ({ imageId }) => {
       const image = studies.getImage(imageId);
       if (!image) throw new AppError('NOT_FOUND', `Image ${imageId} does not exist.`);

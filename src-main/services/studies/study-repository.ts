@@ -358,7 +358,10 @@ export class StudyRepository {
     return (this.db.prepare('SELECT status FROM studies WHERE id = ?').pluck().get(studyId) as StudyStatus | undefined) ?? null;
   }
 
-  getThumbnail(imageId: number): Buffer | null {
-    return (this.db.prepare('SELECT thumbnail FROM images WHERE id = ?').pluck().get(imageId) as Buffer) ?? null;
+  /** The stored thumbnails of these images, in one query; ids with no image are left out. */
+  getThumbnails(imageIds: readonly number[]): { imageId: number; thumbnail: Buffer }[] {
+    return this.db
+      .prepare('SELECT id AS imageId, thumbnail FROM images WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(imageIds)) as { imageId: number; thumbnail: Buffer }[];
   }
 }

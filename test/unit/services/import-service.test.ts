@@ -50,7 +50,7 @@ describe('folder import', () => {
     expect(row).toMatchObject({ patientId: 'person12', label: 'pneumonia', status: 'new' });
     const detail = s.studies.get(row!.id)!;
     expect(detail.images[0]).toMatchObject({ format: 'png', width: 64, height: 64, datasetSplit: 'train' });
-    const thumbnail = s.studies.getThumbnail(row!.thumbnailImageId)!;
+    const thumbnail = s.studies.getThumbnails([row!.thumbnailImageId])[0]!.thumbnail;
     expect(thumbnail.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     const loose = s.studies.list({ search: 'loose', limit: 10, offset: 0 }).rows[0]!;
     expect(loose).toMatchObject({ label: null, patientId: null });

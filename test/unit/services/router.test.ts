@@ -4,6 +4,7 @@ import { createHandlers } from '../../../src-main/services/api/handlers';
 import { createRouter, type Router } from '../../../src-main/services/api/router';
 import { CHANNELS } from '@shared/ipc/channels';
 import { contract } from '@shared/ipc/contract';
+import { THUMBNAIL_BATCH_MAX } from '@shared/ipc/limits';
 import { makeMixedFolder, tempDir } from '../../support/fixtures';
 
 let services: AppServices;
@@ -41,6 +42,8 @@ describe('IPC contract at the router', () => {
     expect(list.ok && (list.value as { total: number }).total).toBe(2);
     const study = await router.dispatch('studies.get', { studyId: 1 });
     expect(study.ok).toBe(true);
+    const thumbnails = await router.dispatch('images.thumbnails', { imageIds: [1, 2, 99999] });
+    expect(thumbnails.ok && (thumbnails.value as { thumbnails: { imageId: number }[] }).thumbnails.map((t) => t.imageId).sort()).toEqual([1, 2]);
     const image = await router.dispatch('images.display', { imageId: 1 });
     expect(image.ok && (image.value as { bytes: Uint8Array }).bytes.length).toBeGreaterThan(100);
   });
@@ -53,7 +56,9 @@ describe('IPC contract at the router', () => {
     ['missing field', 'studies.get', {}, /INVALID_REQUEST/],
     ['string id', 'studies.get', { studyId: '1' }, /INVALID_REQUEST/],
     ['negative id', 'images.display', { imageId: -1 }, /INVALID_REQUEST/],
-    ['fractional id', 'images.thumbnail', { imageId: 1.5 }, /INVALID_REQUEST/],
+    ['fractional id', 'images.thumbnails', { imageIds: [1.5] }, /INVALID_REQUEST/],
+    ['empty thumbnail batch', 'images.thumbnails', { imageIds: [] }, /INVALID_REQUEST/],
+    ['oversized thumbnail batch', 'images.thumbnails', { imageIds: Array.from({ length: THUMBNAIL_BATCH_MAX + 1 }, (_, i) => i + 1) }, /INVALID_REQUEST/],
     ['unexpected extra key', 'studies.list', { search: 'x', sql: 'DROP TABLE studies' }, /INVALID_REQUEST/],
     ['limit out of range', 'studies.list', { limit: 1e9 }, /INVALID_REQUEST/],
     ['empty import path', 'imports.start', { path: '' }, /INVALID_REQUEST/],

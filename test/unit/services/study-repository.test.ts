@@ -38,7 +38,20 @@ describe('study repository', () => {
     const detail = studies.get(id!);
     expect(detail).toMatchObject({ patientId: 'person1', label: 'pneumonia', status: 'new', imageCount: 1, fileName: 'person1_virus_1.jpeg' });
     expect(detail!.images[0]).toMatchObject({ width: 100, height: 80, format: 'jpeg', datasetSplit: 'test' });
-    expect(studies.getThumbnail(detail!.thumbnailImageId)).toEqual(Buffer.from([1, 2, 3]));
+    expect(studies.getThumbnails([detail!.thumbnailImageId])).toEqual([{ imageId: detail!.thumbnailImageId, thumbnail: Buffer.from([1, 2, 3]) }]);
+  });
+
+  it('reads a batch of thumbnails at once, once each, leaving out unknown images', () => {
+    const ids = ['b1', 'b2', 'b3'].map((hash) => {
+      const id = studies.addStudyWithImage({ patientId: hash, label: null, importId }, { ...image(hash, `${hash}.jpeg`), thumbnail: Buffer.from(hash) });
+      return studies.get(id!)!.thumbnailImageId;
+    });
+    const batch = studies.getThumbnails([ids[2]!, 99_999, ids[0]!, ids[2]!]);
+    expect(batch.sort((a, b) => a.imageId - b.imageId)).toEqual([
+      { imageId: ids[0], thumbnail: Buffer.from('b1') },
+      { imageId: ids[2], thumbnail: Buffer.from('b3') },
+    ]);
+    expect(studies.getThumbnails([])).toEqual([]);
   });
 
   it('adds nothing for content it already has', () => {
