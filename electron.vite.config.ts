@@ -9,11 +9,15 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/main',
+      // Optional dependencies load native binaries relative to their own files; they must stay in node_modules.
+      externalizeDeps: { include: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
       rolldownOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
           host: resolve(import.meta.dirname, 'src-main/host/host-main.ts'),
           cli: resolve(import.meta.dirname, 'src-main/cli.ts'),
+          // The thread that owns TensorFlow.js (see compute-worker-client.ts).
+          'compute-worker': resolve(import.meta.dirname, 'src-main/services/ml/runtime/compute-worker.ts'),
         },
       },
     },

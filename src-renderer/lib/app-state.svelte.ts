@@ -12,6 +12,8 @@ class AppState {
   openStudyId = $state<number | null>(null);
   /** The study last opened, so the worklist can put focus back on its row. */
   lastOpenedStudyId = $state<number | null>(null);
+  /** Which screen the window shows: the worklist (with first run and viewer) or the CIFAR-10 training panel. */
+  view = $state<'worklist' | 'training'>('worklist');
 
   async loadInfo(): Promise<void> {
     try {

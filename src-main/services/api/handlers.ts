@@ -11,7 +11,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit } = services;
+  const { studies, imports, importer, jobs, store, audit, training } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -59,5 +59,12 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return report;
     },
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'ml.runtime': ({ backend }) => training.runtime(backend),
+    'training.start': (config) => training.start(config),
+    'training.pause': ({ runId }) => ({ status: training.pause(runId) }),
+    'training.resume': ({ runId }) => training.resume(runId),
+    'training.stop': ({ runId }) => ({ status: training.stop(runId) }),
+    'training.list': ({ limit }) => ({ runs: training.list(limit) }),
+    'training.get': ({ runId }) => training.get(runId),
   };
 }

@@ -7,6 +7,8 @@ import { ImportRepository } from '../imports/import-repository';
 import { ImportService } from '../imports/import-service';
 import { JobRunner } from '../jobs/job-runner';
 import { StudyRepository } from '../studies/study-repository';
+import { TrainingRunRepository } from '../ml/training/training-run-repository';
+import { TrainingService } from '../ml/training/training-service';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -20,6 +22,7 @@ export interface AppServices {
   readonly store: ImageStore;
   readonly audit: AuditLog;
   readonly jobs: JobRunner;
+  readonly training: TrainingService;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,10 @@ export function openAppServices(dataDir: string): AppServices {
   const interrupted = imports.markInterrupted();
   if (interrupted > 0) audit.record('import.interrupted', undefined, { count: interrupted });
   const importer = new ImportService({ studies, imports, store, audit, jobs });
+  const trainingRuns = new TrainingRunRepository(db);
+  const interruptedRuns = trainingRuns.markInterrupted();
+  if (interruptedRuns > 0) audit.record('training.interrupted', undefined, { count: interruptedRuns });
+  const training = new TrainingService({ runs: trainingRuns, jobs, audit, dataDir });
   return {
     dataDir,
     db,
@@ -43,7 +50,9 @@ export function openAppServices(dataDir: string): AppServices {
     store,
     audit,
     jobs,
+    training,
     async close() {
+      await training.shutdown();
       await jobs.cancelAll();
       db.close();
     },

@@ -132,4 +132,9 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'training run backend',
+    sql: `ALTER TABLE training_runs ADD COLUMN backend_json TEXT;`,
+  },
 ];

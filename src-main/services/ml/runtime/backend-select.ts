@@ -2,27 +2,20 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_NAMES, type BackendReport } from '@shared/ipc/contract';
 import { registerWasmTrainingKernels } from '../wasm-kernels/register';
 
-export const BACKEND_CHOICES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+/** Best first. */
+export const BACKEND_CHOICES = BACKEND_NAMES;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-
-export interface BackendReport {
-  /** The backend in use. */
-  backend: BackendChoice;
-  /** The device it runs on, in words. */
-  device: string;
-  /** Why each better candidate was not used, best first. */
-  skipped: { backend: BackendChoice; reason: string }[];
-}
 
 type Attempt = { ok: true; device: string } | { ok: false; reason: string };
 
-const require = createRequire(import.meta.url);
+const localRequire = createRequire(import.meta.url);
 
 function packageDir(name: string): string | null {
   try {
-    return path.dirname(require.resolve(`${name}/package.json`));
+    return path.dirname(localRequire.resolve(`${name}/package.json`));
   } catch {
     return null;
   }
