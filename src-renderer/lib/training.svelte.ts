@@ -1,4 +1,4 @@
-import type { BackendReport, EpochRecord, TrainingProgress, TrainingRun } from '@shared/ipc/contract';
+import type { BACKEND_NAMES, BackendReport, EpochRecord, TrainingProgress, TrainingRun } from '@shared/ipc/contract';
 import { call, errorMessage, onAppEvent } from './api';
 
 export type TrainingForm = {
@@ -9,6 +9,7 @@ export type TrainingForm = {
   augment: boolean;
   quickRun: boolean;
   subsetSize: number;
+  backend: 'auto' | (typeof BACKEND_NAMES)[number];
 };
 
 /** The CIFAR-10 panel's state: past runs, the selected run, and the live progress of a running one. */
@@ -73,6 +74,7 @@ class TrainingPanelState {
         learningRate: form.learningRate,
         augment: form.augment,
         subsetSize: form.quickRun ? form.subsetSize : null,
+        ...(form.backend === 'auto' ? {} : { backend: form.backend }),
       });
       this.progress = null;
       await this.refresh();
