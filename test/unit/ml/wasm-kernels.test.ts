@@ -102,10 +102,21 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   });
 
-  it('sums over leading axes and over other axes', async () => {
+  it('sums and means over leading axes and over other axes', async () => {
     await compare(() => {
       const x = tf.tensor4d(randomArray(2 * 3 * 4 * 5, 10), [2, 3, 4, 5]);
-      return [tf.sum(x, [0, 1, 2]), tf.sum(x, [0], true), tf.sum(x, [1, 3]), tf.sum(x)];
+      const big = tf.tensor4d(randomArray(16 * 16 * 16 * 8, 15), [16, 16, 16, 8]);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0], true),
+        tf.sum(x, [1, 3]),
+        tf.sum(x),
+        tf.mean(x, [0, 1, 2]),
+        tf.mean(x, [0, 1], true),
+        tf.mean(x, [2]),
+        tf.sum(big, [0, 1, 2]),
+        tf.mean(big, [0, 1, 2]),
+      ];
     });
   });
 

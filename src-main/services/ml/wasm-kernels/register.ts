@@ -6,7 +6,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { StockKernels } from './stock-kernels';
-import { sumConfig } from './sum';
+import { meanConfig, sumConfig } from './sum';
 
 let registered = false;
 
@@ -25,6 +25,7 @@ export function registerWasmTrainingKernels(): void {
     conv2dBackpropInputConfig(stock),
     batchMatMulConfig(stock),
     sumConfig(stock),
+    meanConfig(stock),
     maxPoolGradConfig(stock),
   ];
   for (const config of configs) {

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { StockKernels } from './stock-kernels';
 
 /**
- * Sums over the leading axes (bias and batch-norm gradients: [N,H,W,C] down to [C]) as one pass
- * over the wasm heap; the stock kernel first transposes the whole tensor so the reduced axes come
- * last. Other reductions keep the stock kernel.
+ * Sum and Mean over the leading axes (bias and batch-norm gradients and batch statistics:
+ * [N,H,W,C] down to [C]) as one pass over the wasm heap; the stock kernels first transpose the
+ * whole tensor so the reduced axes come last. (An XNNPACK product with a row of ones was tried:
+ * slower, since it packs the whole tensor as weights.) Other reductions keep the stock kernels.
  */
-export function sumConfig(stock: StockKernels): tf.KernelConfig {
-  const original = stock.capture(tf.Sum);
+function leadingReductionConfig(stock: StockKernels, kernelName: typeof tf.Sum | typeof tf.Mean): tf.KernelConfig {
+  const original = stock.capture(kernelName);
   return {
-    kernelName: tf.Sum,
+    kernelName,
     backendName: 'wasm',
     setupFunc: original.setupFunc,
     kernelFunc: (args) => {
@@ -22,8 +23,7 @@ export function sumConfig(stock: StockKernels): tf.KernelConfig {
       const kept = x.shape.slice(axes.length);
       const width = tf.util.sizeFromShape(kept);
       const rows = tf.util.sizeFromShape(x.shape) / width;
-      const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
-      const out = stock.backend.makeOutput(outShape, 'float32');
+      const out = stock.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
       // Views are taken after the allocation above, which may grow (and move) the heap.
       const source = stock.backend.typedArrayFromHeap(x) as Float32Array;
       const target = stock.backend.typedArrayFromHeap(out) as Float32Array;
@@ -32,8 +32,12 @@ export function sumConfig(stock: StockKernels): tf.KernelConfig {
         const base = r * width;
         for (let c = 0; c < width; c++) total[c]! += source[base + c]!;
       }
-      target.set(total);
+      const scale = kernelName === tf.Mean ? 1 / rows : 1;
+      for (let c = 0; c < width; c++) target[c] = total[c]! * scale;
       return out;
     },
   };
 }
+
+export const sumConfig = (stock: StockKernels) => leadingReductionConfig(stock, tf.Sum);
+export const meanConfig = (stock: StockKernels) => leadingReductionConfig(stock, tf.Mean);
