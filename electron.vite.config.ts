@@ -9,6 +9,8 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/main',
+      // Optional dependencies load native binaries relative to their own files; they must stay in node_modules.
+      externalizeDeps: { include: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
       rolldownOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
@@ -16,6 +18,8 @@ export default defineConfig({
           cli: resolve(import.meta.dirname, 'src-main/cli.ts'),
           // DICOM decoding runs in worker threads (see decode-pool.ts), which load this file.
           'dicom-worker': resolve(import.meta.dirname, 'src-main/services/imaging/dicom/decode-worker.ts'),
+          // The thread that owns TensorFlow.js (see compute-worker-client.ts).
+          'compute-worker': resolve(import.meta.dirname, 'src-main/services/ml/runtime/compute-worker.ts'),
         },
       },
     },

@@ -70,7 +70,7 @@ class ImportJobTracker {
     if (job?.state !== 'running' || event.payload.jobId !== job.jobId) return;
     if (event.name === 'job.progress') {
       job.progress = event.payload;
-    } else {
+    } else if (event.name === 'job.finished') {
       this.job = { state: 'finished', path: job.path, jobId: job.jobId, result: event.payload };
       void app.loadInfo();
       void worklist.reload();

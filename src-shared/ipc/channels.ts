@@ -24,6 +24,13 @@ export const API_METHODS = {
   getHeatmap: 'images.heatmap',
   getDicomFrame: 'images.dicomFrame',
   getDicomTags: 'images.dicomTags',
+  mlRuntime: 'ml.runtime',
+  startTraining: 'training.start',
+  pauseTraining: 'training.pause',
+  resumeTraining: 'training.resume',
+  stopTraining: 'training.stop',
+  listTrainingRuns: 'training.list',
+  getTrainingRun: 'training.get',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -31,7 +38,7 @@ export type Channel = (typeof API_METHODS)[ApiMethod];
 
 export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
 
-export const EVENT_NAMES = ['job.progress', 'job.finished'] as const;
+export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** The single IPC channel main uses to push events to the renderer. */

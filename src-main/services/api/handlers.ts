@@ -14,7 +14,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit, models, settings, db, predictions } = services;
+  const { studies, imports, importer, jobs, store, audit, models, settings, db, predictions, training } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -89,6 +89,13 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
     'images.dicomFrame': async ({ imageId, frame }) => services.dicom.frame(await readDicom(services, imageId), frame).catch(asBadInput),
     'images.dicomTags': async ({ imageId }) => ({ tags: await services.dicom.tags(await readDicom(services, imageId)).catch(asBadInput) }),
+    'ml.runtime': ({ backend }) => training.runtime(backend),
+    'training.start': (config) => training.start(config),
+    'training.pause': ({ runId }) => ({ status: training.pause(runId) }),
+    'training.resume': ({ runId }) => training.resume(runId),
+    'training.stop': ({ runId }) => ({ status: training.stop(runId) }),
+    'training.list': ({ limit }) => ({ runs: training.list(limit) }),
+    'training.get': ({ runId }) => training.get(runId),
   };
 }
 

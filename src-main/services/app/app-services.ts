@@ -11,6 +11,8 @@ import { PredictionRepository } from '../predictions/prediction-repository';
 import { ModelVersionRepository } from '../registry/model-version-repository';
 import { SettingsRepository } from '../settings/settings-repository';
 import { StudyRepository } from '../studies/study-repository';
+import { TrainingRunRepository } from '../ml/training/training-run-repository';
+import { TrainingService } from '../ml/training/training-service';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -28,6 +30,7 @@ export interface AppServices {
   readonly predictions: PredictionRepository;
   readonly settings: SettingsRepository;
   readonly dicom: DicomDecodePool;
+  readonly training: TrainingService;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,10 @@ export function openAppServices(dataDir: string): AppServices {
   const settings = new SettingsRepository(db, audit);
   const dicom = new DicomDecodePool();
   const importer = new ImportService({ studies, imports, store, audit, jobs, dicom });
+  const trainingRuns = new TrainingRunRepository(db);
+  const interruptedRuns = trainingRuns.markInterrupted();
+  if (interruptedRuns > 0) audit.record('training.interrupted', undefined, { count: interruptedRuns });
+  const training = new TrainingService({ runs: trainingRuns, jobs, audit, dataDir });
   return {
     dataDir,
     db,
@@ -59,7 +66,9 @@ export function openAppServices(dataDir: string): AppServices {
     predictions,
     settings,
     dicom,
+    training,
     async close() {
+      await training.shutdown();
       await jobs.cancelAll();
       await dicom.close();
       db.close();

@@ -148,4 +148,9 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE images ADD COLUMN not_applicable_reason TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'training run backend',
+    sql: `ALTER TABLE training_runs ADD COLUMN backend_json TEXT;`,
+  },
 ];

@@ -75,6 +75,11 @@ export class JobRunner {
     await Promise.all(jobs.map((j) => j.done));
   }
 
+  /** For a job's own typed events (training progress) beside the generic progress events. */
+  publish(event: AppEvent): void {
+    this.emit(event);
+  }
+
   private emit(event: AppEvent): void {
     for (const listener of this.listeners) {
       try {

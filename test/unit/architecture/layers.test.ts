@@ -84,6 +84,26 @@ describe('layers (DESIGN.md)', () => {
     expect(violations('src-main/host/browser', (s) => (s.startsWith('@shared/') ? null : 'it runs in the browser'))).toEqual([]);
   });
 
+  it('TensorFlow.js stays in the compute worker: main-thread code never loads it', () => {
+    // The main-thread side of ML: the service, its repository, and the worker's client and protocol.
+    const mainThread = new Set(
+      ['training/training-service.ts', 'training/training-run-repository.ts', 'runtime/compute-worker-client.ts', 'runtime/worker-protocol.ts'].map(
+        (f) => path.join('src-main/services/ml', f),
+      ),
+    );
+    const workerSide = (file: string) => file.startsWith(path.join('src-main/services/ml') + path.sep) && !mainThread.has(file);
+    expect(
+      violations('src-main', (s, file) => {
+        if (workerSide(file)) return null;
+        if (s.startsWith('@tensorflow/')) return 'TensorFlow.js runs only in the compute worker';
+        if (s.startsWith('.') && workerSide(path.relative(root, path.resolve(root, path.dirname(file), s)) + '.ts')) {
+          return 'worker-side ML code would load TensorFlow.js on the main thread';
+        }
+        return null;
+      }),
+    ).toEqual([]);
+  });
+
   it('finds a violation when there is one (the check itself works)', () => {
     expect(importsOf('src-main/electron/main.ts')).toContain('electron');
     expect(isNode('node:fs') && isNode('fs/promises') && !isNode('zod')).toBe(true);

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import type { StockKernels } from './stock-kernels';
+
+/**
+ * Sum and Mean over the leading axes (bias and batch-norm gradients and batch statistics:
+ * [N,H,W,C] down to [C]) as one pass over the wasm heap; the stock kernels first transpose the
+ * whole tensor so the reduced axes come last. (An XNNPACK product with a row of ones was tried:
+ * slower, since it packs the whole tensor as weights.) Other reductions keep the stock kernels.
+ */
+function leadingReductionConfig(stock: StockKernels, kernelName: typeof tf.Sum | typeof tf.Mean): tf.KernelConfig {
+  const original = stock.capture(kernelName);
+  return {
+    kernelName,
+    backendName: 'wasm',
+    setupFunc: original.setupFunc,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+      const rank = x.shape.length;
+      const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+      const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+      if (!leading || x.dtype !== 'float32') return original.kernelFunc(args);
+      const kept = x.shape.slice(axes.length);
+      const width = tf.util.sizeFromShape(kept);
+      const rows = tf.util.sizeFromShape(x.shape) / width;
+      const out = stock.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+      // Views are taken after the allocation above, which may grow (and move) the heap.
+      const source = stock.backend.typedArrayFromHeap(x) as Float32Array;
+      const target = stock.backend.typedArrayFromHeap(out) as Float32Array;
+      const total = new Float64Array(width);
+      for (let r = 0; r < rows; r++) {
+        const base = r * width;
+        for (let c = 0; c < width; c++) total[c]! += source[base + c]!;
+      }
+      const scale = kernelName === tf.Mean ? 1 / rows : 1;
+      for (let c = 0; c < width; c++) target[c] = total[c]! * scale;
+      return out;
+    },
+  };
+}
+
+export const sumConfig = (stock: StockKernels) => leadingReductionConfig(stock, tf.Sum);
+export const meanConfig = (stock: StockKernels) => leadingReductionConfig(stock, tf.Mean);

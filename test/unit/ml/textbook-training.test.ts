@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainingConfigSchema } from '@shared/ipc/contract';
+import { selectBackend } from '../../../src-main/services/ml/runtime/backend-select';
+import { trainCifar } from '../../../src-main/services/ml/training/cifar-trainer';
+import { loadModel } from '../../../src-main/services/ml/model-files';
+import type { CifarDataset } from '../../../src-main/services/ml/cifar/cifar-dataset';
+import { realCifar10 } from '../../support/cifar-real';
+
+let dataset: CifarDataset;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dataset = await realCifar10();
+}, 180_000);
+
+const go = async () => 'go' as const;
+const quiet = { onBatch: () => {}, onEpoch: () => {}, checkpointGate: go };
+
+describe('training the textbook CNN on real CIFAR-10 images', () => {
+  it('lowers the loss and beats chance on held-out test images; keeps the best model in the store', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cxr-train-'));
+    // Batch normalisation's moving variance starts at 1 and follows the batches with Keras's momentum 0.99, so
+    // inference is only meaningful after several hundred steps: small batches give those steps cheaply.
+    const config = trainingConfigSchema.parse({ datasetPath: 'unused', epochs: 2, batchSize: 8, subsetSize: 2500, augment: false, seed: 3 });
+    const result = await trainCifar(dataset, config, { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best') }, quiet, null);
+    expect(result.outcome).toBe('completed');
+    expect(result.history).toHaveLength(2);
+    expect(result.history.at(-1)!.loss).toBeLessThan(result.history[0]!.loss);
+    // 500 held-out test images, 50 per class: chance is 10% (standard deviation 1.3 points); 15% is almost four above it.
+    expect(result.metrics!.testCount).toBe(500);
+    expect(result.metrics!.testAccuracy).toBeGreaterThan(0.15);
+    const matrix = result.metrics!.confusionMatrix;
+    expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(500);
+    expect(matrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(new Array(10).fill(50));
+    const best = await loadModel(path.join(dir, 'best'));
+    const bestValAccuracy = Math.max(...result.history.map((e) => e.valAccuracy));
+    expect((best.metadata as { valAccuracy: number }).valAccuracy).toBeCloseTo(bestValAccuracy, 6);
+    expect(best.model.countParams()).toBe(1_196_586);
+    best.model.dispose();
+  }, 240_000);
+
+  it('early stopping ends the run and restores the weights of the epoch with the lowest validation loss', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cxr-train-'));
+    // A learning rate far too high for Adam makes validation loss jump around, so patience 1 triggers.
+    const config = trainingConfigSchema.parse({ datasetPath: 'unused', epochs: 8, batchSize: 32, subsetSize: 300, augment: false, learningRate: 0.05, seed: 5 });
+    const result = await trainCifar(
+      dataset,
+      config,
+      { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best') },
+      quiet,
+      null,
+      { earlyStoppingPatience: 1, plateauPatience: 1 },
+    );
+    const valLosses = result.history.map((e) => e.valLoss);
+    const bestIndex = valLosses.indexOf(Math.min(...valLosses));
+    expect(result.metrics!.stoppedEarly).toBe(true);
+    expect(result.history.length).toBe(bestIndex + 2);
+    expect(result.metrics!.bestEpoch).toBe(bestIndex + 1);
+    expect(result.finalValLoss!).toBeCloseTo(valLosses[bestIndex]!, 3);
+    // With patience 1, every epoch without improvement halves the learning rate for the next.
+    for (let i = 1; i < result.history.length; i++) {
+      const previous = result.history[i - 1]!;
+      const improved = previous.valLoss < Math.min(...valLosses.slice(0, i - 1), Infinity);
+      expect(result.history[i]!.learningRate).toBeCloseTo(improved ? previous.learningRate : previous.learningRate / 2, 10);
+    }
+    expect(tf.memory().numTensors).toBeLessThan(50);
+  }, 240_000);
+});

@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../../src-main/services/ml/wasm-kernels/register';
+
+// Gradients must agree with the cpu backend (plain float32 JS loops, the reference) to this
+// absolute tolerance, relative to the largest magnitude of the reference.
+const TOLERANCE = 1e-4;
+
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function randomArray(size: number, seed: number): Float32Array {
+  const next = seeded(seed);
+  return Float32Array.from({ length: size }, next);
+}
+
+async function onBackend(name: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(name);
+  return tf.tidy(compute).map((t) => {
+    const values = t.dataSync() as Float32Array;
+    t.dispose();
+    return Float32Array.from(values);
+  });
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  const scale = Math.max(1, ...expected.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst / scale).toBeLessThan(TOLERANCE);
+}
+
+async function compare(compute: () => tf.Tensor[], reference_: () => tf.Tensor[] = compute): Promise<void> {
+  const reference = await onBackend('cpu', reference_);
+  const ours = await onBackend('wasm', compute);
+  reference.forEach((r, i) => expectClose(ours[i]!, r));
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  registerWasmTrainingKernels();
+});
+
+const convCases = [
+  { x: [2, 8, 8, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 3], f: [3, 3, 3, 4], stride: 1, pad: 'valid' },
+  { x: [2, 9, 7, 2], f: [3, 3, 2, 5], stride: 2, pad: 'same' },
+  { x: [2, 9, 7, 2], f: [3, 3, 2, 5], stride: 2, pad: 'valid' },
+  { x: [3, 6, 6, 4], f: [5, 5, 4, 2], stride: 1, pad: 'same' },
+  { x: [1, 10, 10, 1], f: [2, 2, 1, 3], stride: 2, pad: 'valid' },
+  { x: [4, 5, 5, 3], f: [1, 1, 3, 6], stride: 1, pad: 'valid' },
+] as const;
+
+describe('wasm training kernels agree with the cpu backend', () => {
+  for (const c of convCases) {
+    it(`conv2d gradients: x ${c.x.join('x')}, filter ${c.f.join('x')}, stride ${c.stride}, ${c.pad}`, async () => {
+      const x = randomArray(sizeOf(c.x), 1);
+      const f = randomArray(sizeOf(c.f), 2);
+      await compare(() => {
+        const xt = tf.tensor4d(x, [...c.x]);
+        const ft = tf.tensor4d(f, [...c.f]);
+        const y = tf.conv2d(xt, ft, c.stride, c.pad);
+        const dy = tf.tensor(randomArray(y.size, 3), y.shape);
+        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad))([xt, ft], dy);
+        return [dx!, df!];
+      });
+    });
+  }
+
+  for (const c of [
+    { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
+    { x: [2, 7, 7, 2], size: 3, stride: 2, pad: 'same' },
+    { x: [1, 6, 6, 2], size: 3, stride: 1, pad: 'same' },
+  ] as const) {
+    it(`max-pool gradient: x ${c.x.join('x')}, window ${c.size}, stride ${c.stride}, ${c.pad}`, async () => {
+      // Rounded values and a ReLU make ties, which both backends must break the same way.
+      const x = randomArray(sizeOf(c.x), 4).map((v) => Math.round(v * 4) / 4);
+      await compare(() => {
+        const xt = tf.tensor4d(x, [...c.x]);
+        const pool = (a: tf.Tensor) => tf.maxPool(tf.relu(a as tf.Tensor4D), c.size, c.stride, c.pad);
+        const dy = tf.tensor(randomArray(pool(xt).size, 5), pool(xt).shape);
+        return [tf.grad(pool)(xt, dy)];
+      });
+    });
+  }
+
+  it('matrix products with either operand transposed (Dense gradients)', async () => {
+    await compare(() => {
+      const a = tf.tensor2d(randomArray(6 * 5, 6), [6, 5]);
+      const b = tf.tensor2d(randomArray(5 * 4, 7), [5, 4]);
+      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D))([a, b], tf.tensor2d(randomArray(24, 8), [6, 4]));
+      return [da!, db!, tf.matMul(a, tf.tensor2d(randomArray(24, 9), [4, 6]), true, true)];
+    });
+  });
+
+  it('sums and means over leading axes and over other axes', async () => {
+    await compare(() => {
+      const x = tf.tensor4d(randomArray(2 * 3 * 4 * 5, 10), [2, 3, 4, 5]);
+      const big = tf.tensor4d(randomArray(16 * 16 * 16 * 8, 15), [16, 16, 16, 8]);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0], true),
+        tf.sum(x, [1, 3]),
+        tf.sum(x),
+        tf.mean(x, [0, 1, 2]),
+        tf.mean(x, [0, 1], true),
+        tf.mean(x, [2]),
+        tf.sum(big, [0, 1, 2]),
+        tf.mean(big, [0, 1, 2]),
+      ];
+    });
+  });
+
+  it('batch-norm gradients for every input (training-mode batch statistics), against the formula built from plain ops', async () => {
+    // Our FusedBatchNorm gradient replaces tfjs's for every backend, so the reference is the
+    // same normalisation written with elementwise ops, differentiated by tfjs's own gradients.
+    const inputs = () => ({
+      x: tf.tensor4d(randomArray(4 * 3 * 3 * 5, 11), [4, 3, 3, 5]),
+      gamma: tf.tensor1d(randomArray(5, 12).map((v) => v + 1)),
+      beta: tf.tensor1d(randomArray(5, 13)),
+      dy: tf.tensor4d(randomArray(4 * 3 * 3 * 5, 14), [4, 3, 3, 5]),
+    });
+    const gradients = (normalise: (a: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, g: tf.Tensor, o: tf.Tensor) => tf.Tensor) => () => {
+      const { x, gamma, beta, dy } = inputs();
+      const f = (a: tf.Tensor, g: tf.Tensor, o: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return normalise(a, mean, variance, g, o);
+      };
+      return tf.grads(f)([x, gamma, beta], dy);
+    };
+    await compare(
+      gradients((a, mean, variance, g, o) => tf.batchNorm(a, mean, variance, o, g, 1e-3)),
+      gradients((a, mean, variance, g, o) => tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), g), o)),
+    );
+  });
+
+  it('a training step leaks no wasm memory', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([4, 8, 8, 3]);
+    const f = tf.variable(tf.randomNormal([3, 3, 3, 4]));
+    const step = () => tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(tf.maxPool(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), 2, 2, 'valid')))(f));
+    step().dispose();
+    const before = tf.memory().numBytes;
+    step().dispose();
+    expect(tf.memory().numBytes).toBe(before);
+    x.dispose();
+    f.dispose();
+  });
+});
