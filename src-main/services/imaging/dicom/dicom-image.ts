@@ -123,6 +123,11 @@ export async function summarizeDicom(bytes: Uint8Array): Promise<DicomSummary | 
   const opened = open(bytes);
   if (!opened) return null;
   const { parsed, text, module } = opened;
+  // The frames may all decode, but a data set cut off before its closing delimiter is a damaged
+  // transfer: refuse it at import so the sender is asked again rather than trusting a partial file.
+  if (parsed.dataSet.warnings?.some((w) => /missing sequence delimiter/.test(w))) {
+    throw new DicomError('the file is truncated: the compressed pixel data ends without its closing sequence delimiter');
+  }
   const metadata = readMetadata(parsed.dataSet, text);
   const sopClass = SOP_CLASS_NAMES[metadata.sopClassUid ?? ''] ?? null;
   let image: DicomSummary['image'] = null;

@@ -46,6 +46,7 @@ describe('DICOM import', () => {
       'MR_truncated.dcm': 'pydicom_test_files/MR_truncated.dcm',
       'rtplan_truncated.dcm': 'pydicom_test_files/rtplan_truncated.dcm',
       'badVR.dcm': 'pydicom_test_files/badVR.dcm',
+      'emri_too_short.dcm': 'pydicom_data/emri_small_jpeg_2k_lossless_too_short.dcm',
       'meta_missing_tsyntax.dcm': 'pydicom_test_files/meta_missing_tsyntax.dcm',
       'empty.dcm': Buffer.alloc(0),
       'too_short.dcm': readDicomFile('pydicom_data/RG1_J2KI.dcm').subarray(0, 2000),
@@ -66,6 +67,7 @@ describe('DICOM import', () => {
     expect(reason('meta_missing_tsyntax.dcm')).toMatch(/no Transfer Syntax UID \(0002,0010\)/);
     expect(reason('empty.dcm')).toBe('empty file');
     expect(reason('too_short.dcm')).toMatch(/truncated/);
+    expect(reason('emri_too_short.dcm')).toMatch(/truncated: the compressed pixel data ends without its closing sequence delimiter/);
     expect(reason('notes.txt')).toBe('not a PNG, JPEG or DICOM file');
     expect(reason('no_meta.dcm')).toMatch(/starts with 1 stray byte before its data set/);
     expect(reason('nested_priv_SQ.dcm')).toMatch(/starts with an element of group 0001, which DICOM does not allow/);
