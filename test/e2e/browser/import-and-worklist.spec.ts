@@ -58,6 +58,23 @@ test('first run: import the real test split, see it in the worklist, open a stud
     .toBe(expected.width);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'viewer.png') });
 
+  // Window/level by dragging: raising the level (drag down) darkens the image; "Full range" restores it.
+  const stage = page.getByTestId('viewer-image');
+  const meanBrightness = async () => (await sharp(await stage.screenshot()).greyscale().stats()).channels[0]!.mean;
+  const before = await meanBrightness();
+  await expect(page.getByTestId('viewer-window')).toHaveText('C 128 / W 255');
+  const box = (await stage.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 + 120, { steps: 6 });
+  await page.mouse.up();
+  await expect(page.getByTestId('viewer-window')).toHaveText('C 188 / W 225');
+  expect(await meanBrightness()).toBeLessThan(before - 20);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'viewer-windowed.png') });
+  await page.getByTestId('viewer-window-reset').click();
+  await expect(page.getByTestId('viewer-window')).toHaveText('C 128 / W 255');
+  expect(Math.abs((await meanBrightness()) - before)).toBeLessThan(2);
+
   await page.getByTestId('viewer-back').click();
   await expect(page.getByTestId('worklist')).toBeVisible();
   await page.getByTestId('filter-clear').click();
