@@ -1,0 +1,188 @@
+/**
+ * Schemas of the pneumonia model: its preprocessing, training configuration, evaluation and the
+ * metadata stored with each version. Shared by the training code in the compute worker, the
+ * model registry and the renderer's fine-tuning screen.
+ */
+import { z } from 'zod';
+
+const unit = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+
+export const BACKBONE_KINDS = ['mobilenetv2', 'vgg16'] as const;
+export type BackboneKind = (typeof BACKBONE_KINDS)[number];
+
+/**
+ * How an image becomes the model's input. Stored in the model's metadata and read back from it
+ * by training, evaluation and scoring alike, so a model and its preprocessing cannot disagree.
+ */
+export const preprocessingSpecSchema = z.strictObject({
+  /** X-rays are grayscale; ImageNet backbones expect three channels: the grey value is copied. */
+  colour: z.literal('grayscale-to-rgb'),
+  width: z.number().int().positive().max(1024),
+  height: z.number().int().positive().max(1024),
+  resize: z.literal('bilinear'),
+  /**
+   * `mobilenet`: x / 127.5 - 1 (Keras mobilenet_v2.preprocess_input).
+   * `caffe`: RGB to BGR minus the ImageNet channel means (Keras vgg16.preprocess_input).
+   * `unit`: x / 255 (a backbone trained from scratch).
+   */
+  normalisation: z.enum(['mobilenet', 'caffe', 'unit']),
+});
+
+export const backboneSourceSchema = z.strictObject({
+  kind: z.enum(BACKBONE_KINDS),
+  /**
+   * Where pretrained weights come from: a TensorFlow.js layers model folder (or its model.json),
+   * or a Keras notop `.h5` for VGG16. Null trains from scratch (the UI warns what that means).
+   */
+  weightsPath: z.string().min(1).max(4096).nullable(),
+});
+
+export const pneumoniaDataSourceSchema = z.discriminatedUnion('kind', [
+  /** A folder in the Kaggle layout: train/ val/ test/ x NORMAL/ PNEUMONIA/. */
+  z.strictObject({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+  /** Labelled studies already in the database (their dataset split, if any, is honoured). */
+  z.strictObject({ kind: z.literal('studies'), studyIds: z.array(z.number().int().positive()).max(1_000_000).optional() }),
+]);
+
+export const phaseConfigSchema = z.strictObject({
+  epochs: z.number().int().min(0).max(500),
+  learningRate: z.number().positive().max(1),
+  earlyStoppingPatience: z.number().int().min(1).max(100),
+  reduceLrPatience: z.number().int().min(1).max(100),
+});
+
+export const pneumoniaTrainingConfigSchema = z.strictObject({
+  backbone: backboneSourceSchema,
+  data: pneumoniaDataSourceSchema,
+  /** Fine-tune from an existing version's weights instead of a fresh head. */
+  baseVersionId: z.number().int().positive().nullable().default(null),
+  batchSize: z.number().int().min(1).max(256).default(16),
+  augment: z.boolean().default(true),
+  /** Class weights from the class counts (the textbook's answer to 3:1 imbalance). */
+  classWeights: z.boolean().default(true),
+  /** Phase 1: backbone frozen, Adam 1e-3, early stopping on val AUC (patience 5), LR x0.5 after 3. */
+  phase1: phaseConfigSchema.default({ epochs: 10, learningRate: 1e-3, earlyStoppingPatience: 5, reduceLrPatience: 3 }),
+  /** Phase 2: the backbone's last block unfrozen, Adam 1e-5, patience 7, LR x0.5 after 4. */
+  phase2: phaseConfigSchema.default({ epochs: 5, learningRate: 1e-5, earlyStoppingPatience: 7, reduceLrPatience: 4 }),
+  /** Used when the validation set is missing or smaller than `minValidationImages`: that share of patients. */
+  validationFraction: z.number().min(0.05).max(0.5).default(0.15),
+  minValidationImages: z.number().int().min(0).max(100_000).default(50),
+  /** The operating threshold of the new version (the textbook's 0.30). */
+  threshold: unit.default(0.3),
+  /** Sensitivity the evaluation reports a threshold for. */
+  targetSensitivity: unit.default(0.95),
+  /** Use at most this many training images (a quick run); null for all. */
+  maxTrainImages: z.number().int().positive().nullable().default(null),
+  seed: z.number().int().nonnegative().default(42),
+  name: z.string().trim().min(1).max(120).optional(),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
+});
+
+export const classCountsSchema = z.strictObject({ normal: count, pneumonia: count });
+
+export const datasetSummarySchema = z.strictObject({
+  /** Hash of the sorted content hashes, labels and splits of every image used. */
+  fingerprint: z.string(),
+  source: z.string(),
+  train: classCountsSchema,
+  val: classCountsSchema,
+  test: classCountsSchema,
+  /** `given`: the source's own validation split; `by-patient`: carved from train, one patient's images together. */
+  validationSplit: z.enum(['given', 'by-patient']),
+  patients: z.strictObject({ train: count, val: count, test: count }),
+});
+
+export const pneumoniaEpochRecordSchema = z.strictObject({
+  phase: z.union([z.literal(1), z.literal(2)]),
+  epoch: z.number().int().nonnegative(),
+  loss: z.number(),
+  accuracy: z.number(),
+  auc: z.number(),
+  valLoss: z.number(),
+  valAccuracy: z.number(),
+  valAuc: z.number(),
+  learningRate: z.number(),
+  seconds: z.number().nonnegative(),
+});
+
+export const rocPointCountsSchema = z.strictObject({ threshold: z.number(), tp: count, fp: count, tn: count, fn: count });
+
+export const operatingPointSchema = z.strictObject({
+  threshold: unit,
+  sensitivity: unit,
+  specificity: unit,
+  precision: unit,
+  f1: unit,
+  tp: count,
+  fp: count,
+  tn: count,
+  fn: count,
+});
+
+export const classReportRowSchema = z.strictObject({
+  name: z.string(),
+  precision: unit,
+  recall: unit,
+  f1: unit,
+  support: count,
+});
+
+export const calibrationBinSchema = z.strictObject({
+  lower: unit,
+  upper: unit,
+  count,
+  meanPredicted: unit,
+  fractionPositive: unit,
+});
+
+export const pneumoniaEvaluationSchema = z.strictObject({
+  evaluatedOn: z.string(),
+  images: count,
+  auc: unit,
+  rocPoints: z.array(rocPointCountsSchema),
+  /** At the version's threshold. */
+  atThreshold: operatingPointSchema,
+  report: z.array(classReportRowSchema),
+  calibration: z.strictObject({ bins: z.array(calibrationBinSchema), ece: unit }),
+  targetSensitivity: z.strictObject({ target: unit, point: operatingPointSchema.nullable() }),
+  /** Mean scoring time per image during evaluation, preprocessing included. */
+  msPerImage: z.number().nonnegative(),
+});
+
+export const pneumoniaModelMetadataSchema = z.object({
+  format: z.literal('cxr-triage-pneumonia-model'),
+  formatVersion: z.literal(1),
+  task: z.literal('pneumonia'),
+  architecture: z.string(),
+  backbone: z.strictObject({
+    kind: z.enum(BACKBONE_KINDS),
+    pretrained: z.boolean(),
+    weightsSource: z.string().nullable(),
+    /** Layer names of the block unfrozen in phase 2. */
+    lastBlockLayers: z.array(z.string()),
+  }),
+  preprocessing: preprocessingSpecSchema,
+  classNames: z.tuple([z.literal('normal'), z.literal('pneumonia')]),
+  trainingConfig: pneumoniaTrainingConfigSchema,
+  dataset: datasetSummarySchema,
+  history: z.array(pneumoniaEpochRecordSchema),
+  evaluation: pneumoniaEvaluationSchema,
+  threshold: unit,
+  backend: z.string(),
+  intendedUse: z.string(),
+  createdAt: z.string(),
+});
+
+export type PreprocessingSpec = z.output<typeof preprocessingSpecSchema>;
+export type BackboneSource = z.output<typeof backboneSourceSchema>;
+export type PneumoniaDataSource = z.output<typeof pneumoniaDataSourceSchema>;
+export type PneumoniaTrainingConfig = z.output<typeof pneumoniaTrainingConfigSchema>;
+export type PneumoniaTrainingConfigInput = z.input<typeof pneumoniaTrainingConfigSchema>;
+export type ClassCounts = z.output<typeof classCountsSchema>;
+export type DatasetSummary = z.output<typeof datasetSummarySchema>;
+export type PneumoniaEpochRecord = z.output<typeof pneumoniaEpochRecordSchema>;
+export type OperatingPoint = z.output<typeof operatingPointSchema>;
+export type CalibrationBin = z.output<typeof calibrationBinSchema>;
+export type PneumoniaEvaluation = z.output<typeof pneumoniaEvaluationSchema>;
+export type PneumoniaModelMetadata = z.output<typeof pneumoniaModelMetadataSchema>;
