@@ -12,6 +12,9 @@ import {
   LABELS,
   STUDY_STATUSES,
 } from '../domain/study';
+import { BACKEND_NAMES } from '../domain/backends';
+
+export { BACKEND_NAMES };
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = z.string().min(1);
@@ -197,7 +200,6 @@ export const jobFinishedSchema = z.object({
   importReport: importReportSchema.nullable(),
 });
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const backendReportSchema = z.object({
   backend: z.enum(BACKEND_NAMES),
