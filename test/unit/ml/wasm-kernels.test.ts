@@ -110,7 +110,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
       const w1 = tf.tensor4d(expand, [1, 1, 6, 12]);
       const wd = tf.tensor4d(depth, [3, 3, 12, 1]);
       const w2 = tf.tensor4d(project, [1, 1, 12, 6]);
-      const bn = (t: tf.Tensor4D, channels: number) => tf.batchNorm(t, tf.fill([channels], 0.1), tf.fill([channels], 0.5), tf.fill([channels], 0.2), tf.fill([channels], 1.5), 1e-3);
+      const bn = (t: tf.Tensor4D, channels: number): tf.Tensor4D => tf.batchNorm<tf.Rank.R4>(t, tf.fill([channels], 0.1) as tf.Tensor1D, tf.fill([channels], 0.5) as tf.Tensor1D, tf.fill([channels], 0.2) as tf.Tensor1D, tf.fill([channels], 1.5) as tf.Tensor1D, 1e-3);
       const block = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => {
         const h1 = tf.clipByValue(bn(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 12), 0, 6);
         const h2 = tf.clipByValue(bn(tf.depthwiseConv2d(h1, d as tf.Tensor4D, 1, 'same'), 12), 0, 6);
