@@ -90,6 +90,8 @@ function snapshot(model: tf.LayersModel): Float32Array[] {
 let dir: string;
 let model: tf.LayersModel;
 let layers: H5Layer[];
+/** The same layout with other values: a refused file that had been half loaded would change the model. */
+let otherLayers: H5Layer[];
 let goodFile: string;
 
 beforeAll(async () => {
@@ -99,6 +101,7 @@ beforeAll(async () => {
   // The parameters do not depend on the input size; 32x32 keeps the forward pass cheap.
   model = buildVgg16Backbone(32);
   layers = vgg16FileLayers();
+  otherLayers = layers.map((l) => ({ ...l, weights: l.weights.map((w) => ({ ...w, data: w.data.map((v) => v + 1) })) }));
   goodFile = path.join(dir, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
   writeKerasH5(goodFile, layers);
 });
@@ -167,27 +170,27 @@ describe('loading Keras .h5 weights', () => {
       'a missing layer',
       'missing-layer',
       /^layer block3_conv2 is missing from missing-layer\.h5\.$/,
-      (file) => writeKerasH5(file, layers.filter((l) => l.name !== 'block3_conv2')),
+      (file) => writeKerasH5(file, otherLayers.filter((l) => l.name !== 'block3_conv2')),
     ],
     [
       'a wrong shape (in the last layer, so every earlier one was valid)',
       'shape-mismatch',
       /^block5_conv3 kernel: file has \[3,3,512,256\], the model needs \[3,3,512,512\]\.$/,
       (file) =>
-        writeKerasH5(file, layers.map((l) => (l.name === 'block5_conv3' ? { ...l, weights: [{ ...l.weights[0]!, shape: [3, 3, 512, 256], data: l.weights[0]!.data.subarray(0, 9 * 512 * 256) }, l.weights[1]!] } : l))),
+        writeKerasH5(file, otherLayers.map((l) => (l.name === 'block5_conv3' ? { ...l, weights: [{ ...l.weights[0]!, shape: [3, 3, 512, 256], data: l.weights[0]!.data.subarray(0, 9 * 512 * 256) }, l.weights[1]!] } : l))),
     ],
     [
       'a grayscale first layer',
       'shape-mismatch',
       /^block1_conv1 kernel: file has \[3,3,1,64\], the model needs \[3,3,3,64\]\.$/,
       (file) =>
-        writeKerasH5(file, layers.map((l) => (l.name === 'block1_conv1' ? { ...l, weights: [{ ...l.weights[0]!, shape: [3, 3, 1, 64], data: l.weights[0]!.data.subarray(0, 9 * 64) }, l.weights[1]!] } : l))),
+        writeKerasH5(file, otherLayers.map((l) => (l.name === 'block1_conv1' ? { ...l, weights: [{ ...l.weights[0]!, shape: [3, 3, 1, 64], data: l.weights[0]!.data.subarray(0, 9 * 64) }, l.weights[1]!] } : l))),
     ],
     [
       'a wrong weight count',
       'weight-count',
       /^layer block4_conv1 has 1 weight in wrong-count\.h5 \(kernel\); the model needs 2 \(kernel, bias\)\.$/,
-      (file) => writeKerasH5(file, layers.map((l) => (l.name === 'block4_conv1' ? { ...l, weights: l.weights.slice(0, 1) } : l))),
+      (file) => writeKerasH5(file, otherLayers.map((l) => (l.name === 'block4_conv1' ? { ...l, weights: l.weights.slice(0, 1) } : l))),
     ],
     [
       'random bytes',
