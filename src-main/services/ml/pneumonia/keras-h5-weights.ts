@@ -66,9 +66,12 @@ export async function loadKerasH5Weights(model: tf.LayersModel, h5Path: string):
     const plan = planLoad(h5, model, root, fileLayers, fileName);
     const modelLayers = new Set(model.layers.map((l) => l.name));
     const ignoredLayers = fileLayers.filter((name) => !modelLayers.has(name) && layerHasWeights(h5, root, name, fileName));
-    const values = readAll(plan, fileName);
-    for (const [i, { layer }] of plan.entries()) layer.setWeights(values[i]!);
-    tf.dispose(values.flat());
+    const values = readAll(plan);
+    try {
+      for (const [i, { layer }] of plan.entries()) layer.setWeights(values[i]!);
+    } finally {
+      tf.dispose(values.flat());
+    }
     const parameters = plan.reduce((n, { layer }) => n + layer.countParams(), 0);
     return { loadedLayers: plan.map(({ layer }) => layer.name), ignoredLayers, parameters };
   } catch (error) {
@@ -234,8 +237,11 @@ function planLoad(h5: H5wasm, model: tf.LayersModel, root: Group, fileLayers: st
     });
 }
 
-/** Reads every planned dataset into a tensor, one at a time; on any failure nothing is kept. */
-function readAll(plan: LayerPlan[], fileName: string): tf.Tensor[][] {
+/**
+ * Reads every planned dataset into a tensor, one at a time (at most one dataset is held as a plain
+ * array; the peak is the model's weights twice). On any failure nothing is kept.
+ */
+function readAll(plan: LayerPlan[]): tf.Tensor[][] {
   const read: tf.Tensor[][] = [];
   try {
     for (const { layer, datasets } of plan) {
@@ -252,9 +258,7 @@ function readAll(plan: LayerPlan[], fileName: string): tf.Tensor[][] {
     }
   } catch (error) {
     tf.dispose(read.flat());
-    throw error instanceof KerasWeightsError
-      ? error
-      : new KerasWeightsError('unreadable', `${fileName} could not be read (damaged file?): ${hdf5Reason(error)}.`);
+    throw error;
   }
   return read;
 }

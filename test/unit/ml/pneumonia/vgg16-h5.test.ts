@@ -132,7 +132,9 @@ describe('the VGG16 backbone', () => {
 
 describe('loading Keras .h5 weights', () => {
   it('loads every layer by name: the weights equal the file and the forward pass equals one computed from them', async () => {
+    const tensors = tf.memory().numTensors;
     const report = await loadKerasH5Weights(model, goodFile);
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(report).toEqual({ loadedLayers: VGG16_LAYER_NAMES.filter((n) => !n.endsWith('_pool')), ignoredLayers: [], parameters: 14_714_688 });
     const byName = new Map(layers.map((l) => [l.name, l]));
     for (const layer of model.layers) {
@@ -221,6 +223,7 @@ describe('loading Keras .h5 weights', () => {
     const file = path.join(dir, name);
     write(file);
     const before = snapshot(model);
+    const tensors = tf.memory().numTensors;
     const error = await loadKerasH5Weights(model, file).then(
       () => null,
       (e: unknown) => e,
@@ -229,6 +232,7 @@ describe('loading Keras .h5 weights', () => {
     expect((error as KerasWeightsError).reason).toBe(reason);
     expect((error as KerasWeightsError).message).toMatch(message);
     expect((error as KerasWeightsError).code).toBe('BAD_INPUT');
+    expect(tf.memory().numTensors).toBe(tensors);
     const after = snapshot(model);
     after.forEach((w, i) => expect(sameBytes(w, before[i]!)).toBe(true));
     rmSync(file);
