@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import h5wasm from 'h5wasm/node';
+import h5wasm, { type Group } from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../src-main/services/ml/runtime/backend-select';
 import { KerasWeightsError, loadKerasH5Weights, type KerasWeightsFailure } from '../../../../src-main/services/ml/pneumonia/keras-h5-weights';
@@ -40,9 +40,10 @@ function writeKerasH5(file: string, layers: H5Layer[], options: { fullModel?: bo
       const group = root.create_group(layer.name);
       const weightNames = options.weightNames?.(layer) ?? layer.weights.map((w) => `${layer.name}/${w.name}:0`);
       group.create_attribute('weight_names', weightNames, null, fixed(weightNames));
-      if (layer.weights.length === 0) continue;
-      const scope = group.create_group(layer.name);
-      for (const w of layer.weights) scope.create_dataset({ name: `${w.name}:0`, data: w.data, shape: w.shape, dtype: '<f' });
+      layer.weights.forEach((w, i) => {
+        const [scope, name] = weightNames[i]!.includes('/') ? [group.get(layer.name) ?? group.create_group(layer.name), weightNames[i]!.split('/')[1]!] : [group, weightNames[i]!];
+        (scope as Group).create_dataset({ name, data: w.data, shape: w.shape, dtype: '<f' });
+      });
     }
   } finally {
     f.close();
@@ -159,12 +160,20 @@ describe('loading Keras .h5 weights', () => {
   });
 
   it("reads a full model save's model_weights group and skips a with-top file's extra layers, listing them", async () => {
+    // The 2016 keras.applications files name weights block1_conv1_W_1:0, block1_conv1_b_1:0, directly in the layer's group.
     const fc1: H5Layer = { name: 'fc1', weights: [{ name: 'kernel', shape: [4, 2], data: randomValues(8, 99) }, { name: 'bias', shape: [2], data: randomValues(2, 98) }] };
     const withTop = path.join(dir, 'with-top.h5');
-    writeKerasH5(withTop, [...layers, { name: 'flatten', weights: [] }, fc1], { fullModel: true });
+    writeKerasH5(withTop, [...otherLayers, { name: 'flatten', weights: [] }, fc1], {
+      fullModel: true,
+      weightNames: (l) => l.weights.map((w) => `${l.name}_${w.name === 'kernel' ? 'W' : 'b'}_1:0`),
+    });
     const report = await loadKerasH5Weights(model, withTop);
     expect(report.ignoredLayers).toEqual(['fc1']);
     expect(report.loadedLayers).toHaveLength(13);
+    const other = new Map(otherLayers.map((l) => [l.name, l]));
+    for (const [name, i] of [['block1_conv1', 1], ['block5_conv3', 0]] as const) {
+      expect(sameBytes(model.getLayer(name).getWeights()[i]!.dataSync() as Float32Array, other.get(name)!.weights[i]!.data)).toBe(true);
+    }
   });
 
   const refusals: [string, KerasWeightsFailure, RegExp, (file: string) => void][] = [
