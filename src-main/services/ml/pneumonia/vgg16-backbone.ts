@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessingSpec } from '@shared/ipc/pneumonia-contract';
+import type { Backbone } from './backbone';
+import { loadKerasH5Weights } from './keras-h5-weights';
+import { assignWeightsByName, readLayersModelWeights } from './layers-model-weights';
 
 /** Filters of each of VGG16's five convolutional blocks, and how many 3x3 convolutions each has. */
 const BLOCKS: readonly { filters: number; convs: number }[] = [
@@ -53,4 +56,30 @@ export function buildVgg16Backbone(inputSize = VGG16_INPUT_SIZE): tf.Sequential 
     model.add(tf.layers.maxPooling2d({ name: `block${b + 1}_pool`, poolSize: 2, strides: 2 }));
   });
   return model;
+}
+
+/**
+ * VGG16 with ImageNet weights from a Keras notop `.h5` or a TensorFlow.js layers model folder
+ * (mapped by layer name either way), or freshly initialised when `weightsPath` is null.
+ */
+export async function loadVgg16Backbone(weightsPath: string | null): Promise<Backbone> {
+  const featureModel = buildVgg16Backbone();
+  try {
+    if (weightsPath && weightsPath.toLowerCase().endsWith('.h5')) await loadKerasH5Weights(featureModel, weightsPath);
+    else if (weightsPath) assignWeightsByName(featureModel, readLayersModelWeights(weightsPath).weights, weightsPath);
+  } catch (error) {
+    featureModel.dispose();
+    throw error;
+  }
+  return {
+    kind: 'vgg16',
+    architecture: 'VGG16 (to block5_pool)',
+    featureModel,
+    featureShape: [7, 7, 512],
+    // Keras's caffe-style input for ImageNet weights; from scratch, plain [0, 1] as for MobileNetV2.
+    preprocessing: weightsPath ? VGG16_PREPROCESSING : { ...VGG16_PREPROCESSING, normalisation: 'unit' },
+    lastBlockLayers: [...VGG16_LAST_BLOCK],
+    pretrained: weightsPath !== null,
+    weightsSource: weightsPath,
+  };
 }

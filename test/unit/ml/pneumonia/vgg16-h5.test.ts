@@ -13,6 +13,7 @@ import {
   VGG16_PREPROCESSING,
 } from '../../../../src-main/services/ml/pneumonia/vgg16-backbone';
 import { preprocessingSpecSchema } from '@shared/ipc/pneumonia-contract';
+import { loadBackbone } from '../../../../src-main/services/ml/pneumonia/backbone';
 
 interface H5Weight {
   name: string;
@@ -249,6 +250,17 @@ describe('loading Keras .h5 weights', () => {
 
   it('says when the file does not exist', async () => {
     await expect(loadKerasH5Weights(model, path.join(dir, 'nowhere.h5'))).rejects.toMatchObject({ reason: 'not-found' });
+  });
+
+  it('gives the pneumonia trainer a VGG16 backbone from a user-supplied .h5, with caffe preprocessing and block 5 to fine-tune', async () => {
+    const backbone = await loadBackbone({ kind: 'vgg16', weightsPath: goodFile });
+    expect(backbone).toMatchObject({ kind: 'vgg16', pretrained: true, featureShape: [7, 7, 512], lastBlockLayers: [...VGG16_LAST_BLOCK] });
+    expect(backbone.preprocessing.normalisation).toBe('caffe');
+    const kernel = backbone.featureModel.getLayer('block3_conv2').getWeights()[0]!;
+    const fromFile = layers.find((l) => l.name === 'block3_conv2')!.weights[0]!.data;
+    expect(sameBytes(kernel.dataSync() as Float32Array, fromFile)).toBe(true);
+    backbone.featureModel.dispose();
+    await expect(loadBackbone({ kind: 'vgg16', weightsPath: path.join(dir, 'nowhere.h5') })).rejects.toMatchObject({ reason: 'not-found' });
   });
 
   it('loads a good file again after the refusals (h5wasm keeps no broken state)', async () => {
