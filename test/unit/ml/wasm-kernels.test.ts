@@ -76,6 +76,50 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   }
 
+  const depthwiseCases = [
+    { x: [2, 7, 7, 8], f: [3, 3, 8, 1], stride: 1, pad: 'same' },
+    { x: [2, 7, 7, 8], f: [3, 3, 8, 1], stride: 1, pad: 'valid' },
+    { x: [2, 9, 8, 4], f: [3, 3, 4, 1], stride: 2, pad: 'same' },
+    { x: [2, 9, 8, 4], f: [3, 3, 4, 1], stride: 2, pad: 'valid' },
+    { x: [3, 6, 6, 3], f: [5, 5, 3, 2], stride: 1, pad: 'same' },
+    { x: [1, 10, 9, 2], f: [3, 3, 2, 3], stride: 2, pad: 'valid' },
+    { x: [4, 8, 8, 5], f: [2, 2, 5, 1], stride: 2, pad: 'same' },
+  ] as const;
+  for (const c of depthwiseCases) {
+    it(`depthwise conv2d gradients: x ${c.x.join('x')}, filter ${c.f.join('x')}, stride ${c.stride}, ${c.pad}`, async () => {
+      const x = randomArray(sizeOf(c.x), 21);
+      const f = randomArray(sizeOf(c.f), 22);
+      await compare(() => {
+        const xt = tf.tensor4d(x, [...c.x]);
+        const ft = tf.tensor4d(f, [...c.f]);
+        const conv = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+        const dy = tf.tensor(randomArray(conv(xt, ft).size, 23), conv(xt, ft).shape);
+        const [dx, df] = tf.grads(conv)([xt, ft], dy);
+        return [dx!, df!];
+      });
+    });
+  }
+
+  it('an inverted-residual block as MobileNetV2 fine-tuning runs it (1x1 conv, depthwise, inference-mode BN, ReLU6)', async () => {
+    const x = randomArray(2 * 7 * 7 * 6, 31);
+    const expand = randomArray(6 * 12, 32);
+    const depth = randomArray(3 * 3 * 12, 33);
+    const project = randomArray(12 * 6, 34);
+    await compare(() => {
+      const xt = tf.tensor4d(x, [2, 7, 7, 6]);
+      const w1 = tf.tensor4d(expand, [1, 1, 6, 12]);
+      const wd = tf.tensor4d(depth, [3, 3, 12, 1]);
+      const w2 = tf.tensor4d(project, [1, 1, 12, 6]);
+      const bn = (t: tf.Tensor4D, channels: number): tf.Tensor4D => tf.batchNorm<tf.Rank.R4>(t, tf.fill([channels], 0.1) as tf.Tensor1D, tf.fill([channels], 0.5) as tf.Tensor1D, tf.fill([channels], 0.2) as tf.Tensor1D, tf.fill([channels], 1.5) as tf.Tensor1D, 1e-3);
+      const block = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => {
+        const h1 = tf.clipByValue(bn(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 12), 0, 6);
+        const h2 = tf.clipByValue(bn(tf.depthwiseConv2d(h1, d as tf.Tensor4D, 1, 'same'), 12), 0, 6);
+        return tf.sum(tf.square(tf.add(a, bn(tf.conv2d(h2, e as tf.Tensor4D, 1, 'same'), 6))));
+      };
+      return tf.grads(block)([xt, w1, wd, w2]);
+    });
+  });
+
   for (const c of [
     { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
     { x: [2, 7, 7, 2], size: 3, stride: 2, pad: 'same' },

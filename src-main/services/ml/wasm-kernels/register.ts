@@ -4,6 +4,7 @@ import { batchMatMulConfig } from './batch-matmul';
 import { batchNormGradConfig } from './batch-norm-grad';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { depthwiseConv2dBackpropFilterConfig, depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-grads';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { StockKernels } from './stock-kernels';
 import { meanConfig, sumConfig } from './sum';
@@ -27,6 +28,8 @@ export function registerWasmTrainingKernels(): void {
     sumConfig(stock),
     meanConfig(stock),
     maxPoolGradConfig(stock),
+    depthwiseConv2dBackpropInputConfig(stock),
+    depthwiseConv2dBackpropFilterConfig(stock),
   ];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
