@@ -1,6 +1,6 @@
 import type { AppEvent, JobProgress } from '@shared/ipc/contract';
 import { call, errorMessage, onAppEvent } from './api';
-import { models } from './models.svelte';
+import { modelRegistry } from './model-registry.svelte';
 import { worklist } from './worklist.svelte';
 
 /**
@@ -49,7 +49,8 @@ class ScoringJobTracker {
             ? 'Scoring was cancelled.'
             : null;
       this.error = event.payload.status === 'failed' ? `Scoring failed: ${event.payload.error ?? 'unknown error'}` : null;
-      void models.load();
+      // New scores change every version's count of scored images, and the worklist's scores.
+      void modelRegistry.load();
       void worklist.reload();
     }
   }
