@@ -75,7 +75,10 @@ test('Models screen: versions, details, activation with its own threshold, roll 
   await expect(detail.getByTestId('dataset-summary-validation')).toContainText("source's own validation split");
   await expect(detail.getByTestId('model-preprocessing')).toContainText('28 × 28');
   await expect(detail.getByTestId('model-backend')).toHaveText('cpu');
+  // The screen scrolls inside its pane: a tall window shows the whole detail in one picture.
+  await page.setViewportSize({ width: 1400, height: 2600 });
   await detail.screenshot({ path: path.join(SCREENSHOTS, 'models-detail-dark.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   // Activation says what changes, and changes nothing until confirmed.
   await detail.getByTestId('model-activate').click();
@@ -131,6 +134,7 @@ test('Models screen: versions, details, activation with its own threshold, roll 
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'models-light.png') });
+  await page.setViewportSize({ width: 1400, height: 2600 });
   await page.getByTestId('model-detail').screenshot({ path: path.join(SCREENSHOTS, 'models-detail-light.png') });
   expect(consoleErrors).toEqual([]);
 });
