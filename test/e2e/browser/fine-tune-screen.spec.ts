@@ -61,6 +61,7 @@ test('Train model screen: the real chest X-ray folder is previewed per split and
 test('Train model screen: a quick run starts as its own job, is listed, and stops on request', async ({ page, host }) => {
   // Slow on a shared two-core machine: the worker honours Stop once its data is prepared.
   test.setTimeout(420_000);
+  test.fixme(true, 'On main as of a65d543 the run never leaves "preparing" in the browser host (no pneumonia.progress in 6 min), so Stop is never honoured; enable once the compute-worker side lands.');
   await page.goto(host.url);
   await page.getByTestId('nav-fine-tune').click();
   await page.getByTestId('ft-folder-path').fill(requireSharedData('chest_xray'));
