@@ -31,6 +31,21 @@ export const API_METHODS = {
   stopTraining: 'training.stop',
   listTrainingRuns: 'training.list',
   getTrainingRun: 'training.get',
+  getModel: 'models.get',
+  activateModel: 'models.activate',
+  rollbackModel: 'models.rollback',
+  listActivations: 'models.activations',
+  exportModel: 'models.export',
+  importModel: 'models.import',
+  startScoring: 'scoring.start',
+  pneumoniaDefaults: 'pneumonia.defaults',
+  previewPneumoniaData: 'pneumonia.previewData',
+  startPneumoniaTraining: 'pneumonia.start',
+  pausePneumoniaTraining: 'pneumonia.pause',
+  resumePneumoniaTraining: 'pneumonia.resume',
+  stopPneumoniaTraining: 'pneumonia.stop',
+  listPneumoniaRuns: 'pneumonia.list',
+  getPneumoniaRun: 'pneumonia.get',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -38,7 +53,7 @@ export type Channel = (typeof API_METHODS)[ApiMethod];
 
 export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
 
-export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress'] as const;
+export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress', 'pneumonia.progress'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** The single IPC channel main uses to push events to the renderer. */

@@ -12,6 +12,17 @@ import {
   LABELS,
   STUDY_STATUSES,
 } from '../domain/study';
+import { BACKEND_NAMES } from '../domain/backends';
+import {
+  datasetSummarySchema,
+  pneumoniaDataSourceSchema,
+  pneumoniaEpochRecordSchema,
+  pneumoniaEvaluationSchema,
+  pneumoniaModelMetadataSchema,
+  pneumoniaTrainingConfigSchema,
+} from './pneumonia-contract';
+
+export { BACKEND_NAMES };
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = z.string().min(1);
@@ -178,12 +189,12 @@ export const settingsSchema = z.object({
 
 const csvExport = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int().nonnegative() });
 
-const jobKind = z.enum(['import', 'training']);
+const jobKind = z.enum(['import', 'training', 'scoring', 'pneumonia-training']);
 
 export const jobProgressSchema = z.object({
   jobId: z.string(),
   kind: jobKind,
-  phase: z.enum(['scanning', 'importing', 'preparing', 'training', 'evaluating']),
+  phase: z.enum(['scanning', 'importing', 'preparing', 'training', 'evaluating', 'scoring']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().nullable(),
   message: z.string(),
@@ -197,7 +208,6 @@ export const jobFinishedSchema = z.object({
   importReport: importReportSchema.nullable(),
 });
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const backendReportSchema = z.object({
   backend: z.enum(BACKEND_NAMES),
@@ -284,6 +294,66 @@ export const trainingProgressSchema = z.object({
   etaSeconds: z.number().nonnegative().nullable(),
   /** Present when an epoch has just ended. */
   epochRecord: epochRecordSchema.nullable(),
+});
+
+/** A model version with everything stored about it; `metadata` is null for versions made before training existed (fixtures). */
+export const modelVersionDetailSchema = modelVersionSummarySchema.extend({
+  metadata: pneumoniaModelMetadataSchema.nullable(),
+  /** How many of the database's images this version has scored. */
+  scoredImages: z.number().int().nonnegative(),
+});
+
+export const modelActivationSchema = z.object({
+  at: isoTime,
+  actor: z.string(),
+  versionId: id,
+  previousVersionId: id.nullable(),
+});
+
+/** Two versions' evaluations on the same test images, so they can be compared side by side. */
+export const versionComparisonSchema = z.object({
+  testFingerprint: z.string(),
+  candidate: z.object({ versionId: id, name: z.string(), evaluation: pneumoniaEvaluationSchema }),
+  /** The version that was active when the run finished, scored on the same images; null if none was. */
+  active: z.object({ versionId: id, name: z.string(), evaluation: pneumoniaEvaluationSchema }).nullable(),
+});
+
+export const pneumoniaRunSchema = z.object({
+  id,
+  status: z.enum(TRAINING_STATUSES),
+  config: pneumoniaTrainingConfigSchema,
+  dataset: datasetSummarySchema.nullable(),
+  history: z.array(pneumoniaEpochRecordSchema),
+  backend: backendReportSchema.nullable(),
+  /** The version this run produced (registered, never activated by the run itself). */
+  versionId: id.nullable(),
+  comparison: versionComparisonSchema.nullable(),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  error: z.string().nullable(),
+  jobId: z.string().nullable(),
+});
+
+export const pneumoniaProgressSchema = z.object({
+  runId: id,
+  jobId: z.string(),
+  status: z.enum(TRAINING_STATUSES),
+  stage: z.enum(['preparing', 'training', 'evaluating', 'comparing']),
+  /** 1: backbone frozen; 2: last block fine-tuned. */
+  phase: z.union([z.literal(1), z.literal(2)]).nullable(),
+  epoch: z.number().int().nonnegative(),
+  epochs: z.number().int().nonnegative(),
+  batch: z.number().int().nonnegative(),
+  batches: z.number().int().nonnegative(),
+  loss: z.number().nullable(),
+  message: z.string(),
+  epochRecord: pneumoniaEpochRecordSchema.nullable(),
+});
+
+export const dataPreviewSchema = z.object({
+  summary: datasetSummarySchema,
+  /** Things the user should know before training, e.g. a validation split carved from train. */
+  notes: z.array(z.string()),
 });
 
 export const contract = {
@@ -428,12 +498,87 @@ export const contract = {
     request: z.strictObject({ runId: id }),
     response: trainingRunSchema,
   },
+  'models.get': {
+    request: z.strictObject({ modelVersionId: id }),
+    response: modelVersionDetailSchema,
+  },
+  'models.activate': {
+    /** `confirm` must be true: a version is only ever activated by an explicit choice. */
+    request: z.strictObject({ modelVersionId: id, confirm: z.literal(true) }),
+    response: modelVersionSummarySchema,
+  },
+  'models.rollback': {
+    request: z.strictObject({ confirm: z.literal(true) }),
+    response: modelVersionSummarySchema,
+  },
+  'models.activations': {
+    request: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }),
+    response: z.object({ activations: z.array(modelActivationSchema) }),
+  },
+  'models.export': {
+    request: z.strictObject({ modelVersionId: id }),
+    response: z.object({ fileName: z.string(), bytes }),
+  },
+  'models.import': {
+    request: z.strictObject({ fileName: z.string().min(1).max(260), bytes }),
+    response: modelVersionSummarySchema,
+  },
+  'scoring.start': {
+    /** Scores every image the active version has not scored yet. */
+    request: empty,
+    response: z.object({ jobId: z.string().nullable(), pending: z.number().int().nonnegative() }),
+  },
+  'pneumonia.defaults': {
+    request: empty,
+    response: z.object({
+      /** The ImageNet MobileNetV2 found on this machine, if any. */
+      mobilenetWeightsPath: z.string().nullable(),
+      /** A Kaggle-layout chest X-ray folder found on this machine, if any. */
+      sampleFolder: z.string().nullable(),
+      labelledStudies: z.object({ normal: z.number().int().nonnegative(), pneumonia: z.number().int().nonnegative() }),
+    }),
+  },
+  'pneumonia.previewData': {
+    request: z.strictObject({
+      data: pneumoniaDataSourceSchema,
+      validationFraction: z.number().min(0.05).max(0.5).default(0.15),
+      minValidationImages: z.number().int().min(0).max(100_000).default(50),
+      maxTrainImages: z.number().int().positive().nullable().default(null),
+      seed: z.number().int().nonnegative().default(42),
+    }),
+    response: dataPreviewSchema,
+  },
+  'pneumonia.start': {
+    request: pneumoniaTrainingConfigSchema,
+    response: z.object({ runId: id, jobId: z.string() }),
+  },
+  'pneumonia.pause': {
+    request: z.strictObject({ runId: id }),
+    response: z.object({ status: z.enum(TRAINING_STATUSES) }),
+  },
+  'pneumonia.resume': {
+    request: z.strictObject({ runId: id }),
+    response: z.object({ status: z.enum(TRAINING_STATUSES) }),
+  },
+  'pneumonia.stop': {
+    request: z.strictObject({ runId: id }),
+    response: z.object({ status: z.enum(TRAINING_STATUSES) }),
+  },
+  'pneumonia.list': {
+    request: z.strictObject({ limit: z.number().int().min(1).max(200).default(20) }),
+    response: z.object({ runs: z.array(pneumoniaRunSchema) }),
+  },
+  'pneumonia.get': {
+    request: z.strictObject({ runId: id }),
+    response: pneumoniaRunSchema,
+  },
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
   'job.progress': jobProgressSchema,
   'job.finished': jobFinishedSchema,
   'training.progress': trainingProgressSchema,
+  'pneumonia.progress': pneumoniaProgressSchema,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a caller sends (defaults may be omitted). */
@@ -467,3 +612,9 @@ export type TrainingMetrics = z.output<typeof trainingMetricsSchema>;
 export type TrainingRun = z.output<typeof trainingRunSchema>;
 export type TrainingProgress = z.output<typeof trainingProgressSchema>;
 export type TrainingStatus = (typeof TRAINING_STATUSES)[number];
+export type ModelVersionDetail = z.output<typeof modelVersionDetailSchema>;
+export type ModelActivation = z.output<typeof modelActivationSchema>;
+export type VersionComparison = z.output<typeof versionComparisonSchema>;
+export type PneumoniaRun = z.output<typeof pneumoniaRunSchema>;
+export type PneumoniaProgress = z.output<typeof pneumoniaProgressSchema>;
+export type DataPreview = z.output<typeof dataPreviewSchema>;

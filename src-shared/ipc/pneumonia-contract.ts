@@ -4,6 +4,7 @@
  * model registry and the renderer's fine-tuning screen.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES } from '../domain/backends';
 
 const unit = z.number().min(0).max(1);
 const count = z.number().int().nonnegative();
@@ -76,7 +77,8 @@ export const pneumoniaTrainingConfigSchema = z.strictObject({
   maxTrainImages: z.number().int().positive().nullable().default(null),
   seed: z.number().int().nonnegative().default(42),
   name: z.string().trim().min(1).max(120).optional(),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
+  /** Force a backend; otherwise the best available. */
+  backend: z.enum(BACKEND_NAMES).optional(),
 });
 
 export const classCountsSchema = z.strictObject({ normal: count, pneumonia: count });

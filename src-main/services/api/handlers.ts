@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ResponseOf } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
 import type { AppServices } from '../app/app-services';
 import { exportAuditCsv } from '../exports/audit-export';
@@ -96,6 +99,45 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'training.stop': ({ runId }) => ({ status: training.stop(runId) }),
     'training.list': ({ limit }) => ({ runs: training.list(limit) }),
     'training.get': ({ runId }) => training.get(runId),
+    'models.get': ({ modelVersionId }) => services.registry.detail(modelVersionId),
+    'models.activate': ({ modelVersionId }) => {
+      if (models.task(modelVersionId) !== 'pneumonia') throw new AppError('BAD_INPUT', `Model version ${modelVersionId} is not a pneumonia model.`);
+      const summary = models.activate(modelVersionId);
+      services.scoring.start();
+      return summary;
+    },
+    'models.rollback': () => {
+      const summary = models.rollback('pneumonia');
+      services.scoring.start();
+      return summary;
+    },
+    'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
+    'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
+    'models.import': ({ fileName, bytes }) => services.registry.importFile(fileName, bytes),
+    'scoring.start': () => services.scoring.start(),
+    'pneumonia.defaults': () => pneumoniaDefaults(services),
+    'pneumonia.previewData': (request) => services.pneumonia.preview(request),
+    'pneumonia.start': (config) => services.pneumonia.start(config),
+    'pneumonia.pause': ({ runId }) => ({ status: services.pneumonia.pause(runId) }),
+    'pneumonia.resume': ({ runId }) => ({ status: services.pneumonia.resume(runId) }),
+    'pneumonia.stop': ({ runId }) => ({ status: services.pneumonia.stop(runId) }),
+    'pneumonia.list': ({ limit }) => ({ runs: services.pneumonia.list(limit) }),
+    'pneumonia.get': ({ runId }) => services.pneumonia.get(runId),
+  };
+}
+
+/**
+ * What the training screen can offer without the user typing paths: the real data staged beside
+ * the project ($CXR_SHARED_DATA, or ../shared/data from the working directory) when it exists.
+ */
+function pneumoniaDefaults(services: AppServices): ResponseOf<'pneumonia.defaults'> {
+  const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+  const weights = path.join(shared, 'weights', 'mobilenetv2_035_224_imagenet_tm');
+  const folder = path.join(shared, 'chest_xray');
+  return {
+    mobilenetWeightsPath: existsSync(path.join(weights, 'model.json')) ? weights : null,
+    sampleFolder: existsSync(folder) ? folder : null,
+    labelledStudies: services.studySamples.counts(),
   };
 }
 

@@ -13,6 +13,11 @@ import { SettingsRepository } from '../settings/settings-repository';
 import { StudyRepository } from '../studies/study-repository';
 import { TrainingRunRepository } from '../ml/training/training-run-repository';
 import { TrainingService } from '../ml/training/training-service';
+import { LabelledStudySamples } from '../ml/pneumonia-training/labelled-study-samples';
+import { PneumoniaRunRepository } from '../ml/pneumonia-training/pneumonia-run-repository';
+import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-training-service';
+import { ScoringService } from '../ml/scoring/scoring-service';
+import { ModelRegistry } from '../registry/model-registry';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -31,6 +36,10 @@ export interface AppServices {
   readonly settings: SettingsRepository;
   readonly dicom: DicomDecodePool;
   readonly training: TrainingService;
+  readonly registry: ModelRegistry;
+  readonly scoring: ScoringService;
+  readonly pneumonia: PneumoniaTrainingService;
+  readonly studySamples: LabelledStudySamples;
   close(): Promise<void>;
 }
 
@@ -53,6 +62,18 @@ export function openAppServices(dataDir: string): AppServices {
   const interruptedRuns = trainingRuns.markInterrupted();
   if (interruptedRuns > 0) audit.record('training.interrupted', undefined, { count: interruptedRuns });
   const training = new TrainingService({ runs: trainingRuns, jobs, audit, dataDir });
+  const registry = new ModelRegistry({ db, models, audit, dataDir });
+  registry.removeStaleStaging();
+  const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
+  const pneumoniaRuns = new PneumoniaRunRepository(db);
+  const interruptedPneumonia = pneumoniaRuns.markInterrupted();
+  if (interruptedPneumonia > 0) audit.record('pneumonia.training_interrupted', undefined, { count: interruptedPneumonia });
+  const studySamples = new LabelledStudySamples(db, store);
+  const pneumonia = new PneumoniaTrainingService({ runs: pneumoniaRuns, jobs, audit, models, registry, studySamples });
+  // New images are scored by the active version as soon as their import ends.
+  jobs.onEvent((event) => {
+    if (event.name === 'job.finished' && event.payload.kind === 'import' && event.payload.status !== 'failed') scoring.start();
+  });
   return {
     dataDir,
     db,
@@ -67,8 +88,14 @@ export function openAppServices(dataDir: string): AppServices {
     settings,
     dicom,
     training,
+    registry,
+    scoring,
+    pneumonia,
+    studySamples,
     async close() {
       await training.shutdown();
+      await pneumonia.shutdown();
+      await scoring.shutdown();
       await jobs.cancelAll();
       await dicom.close();
       db.close();

@@ -14,7 +14,7 @@ export interface AuditEntry {
 /** Append-only record of what was done, by whom and when; the table refuses updates and deletes. */
 export class AuditLog {
   private readonly insert;
-  private readonly actor: string;
+  readonly actor: string;
 
   constructor(private readonly db: Db, actor = currentUser()) {
     this.actor = actor;

@@ -153,4 +153,20 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'training run backend',
     sql: `ALTER TABLE training_runs ADD COLUMN backend_json TEXT;`,
   },
+  {
+    version: 4,
+    name: 'model activations',
+    // Each switch of the active version, so it can be rolled back to the one before.
+    sql: `
+      CREATE TABLE model_activations (
+        id INTEGER PRIMARY KEY,
+        task TEXT NOT NULL CHECK (task IN ('pneumonia','cifar10')),
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        previous_version_id INTEGER REFERENCES model_versions(id),
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX model_activations_by_task ON model_activations(task, id);
+    `,
+  },
 ];

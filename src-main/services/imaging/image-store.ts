@@ -38,7 +38,8 @@ export class ImageStore {
     return readFile(this.resolve(relative));
   }
 
-  private resolve(relative: string): string {
+  /** Where a stored image is on disk, for the compute worker to read it itself. */
+  resolve(relative: string): string {
     const full = path.resolve(this.root, relative);
     if (!full.startsWith(path.resolve(this.root) + path.sep)) {
       throw new Error('stored image path escapes the image store');

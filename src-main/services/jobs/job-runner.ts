@@ -5,6 +5,7 @@ import { AppError } from '@shared/ipc/errors';
 export type JobKind = JobProgress['kind'];
 
 export interface JobContext {
+  readonly jobId: string;
   readonly signal: AbortSignal;
   progress(update: Pick<JobProgress, 'phase' | 'done' | 'total' | 'message'>): void;
 }
@@ -33,6 +34,7 @@ export class JobRunner {
     const jobId = randomUUID();
     const controller = new AbortController();
     const context: JobContext = {
+      jobId,
       signal: controller.signal,
       progress: (update) => this.emit({ name: 'job.progress', payload: { jobId, kind, ...update } }),
     };

@@ -1,5 +1,6 @@
 import { AppError } from '@shared/ipc/errors';
-import type { ModelVersionSummary, ThresholdPreset } from '@shared/ipc/contract';
+import type { ModelActivation, ModelVersionSummary, ThresholdPreset } from '@shared/ipc/contract';
+import { pneumoniaModelMetadataSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { parseModelMetadata, type ModelMetadata } from './model-metadata';
@@ -73,15 +74,65 @@ export class ModelVersionRepository {
     return r ? toSummary(r) : null;
   }
 
-  activate(id: number): ModelVersionSummary {
+  /**
+   * Makes a version the active one. Its own threshold comes with it: the previous version's is
+   * never carried over, since a threshold only means something for the model it was chosen for.
+   */
+  activate(id: number, action = 'model.activated'): ModelVersionSummary {
     const target = this.record(id);
     const previous = this.active(target.task);
+    if (previous?.id === id) return previous;
     this.db.transaction(() => {
       this.db.prepare('UPDATE model_versions SET is_active = 0 WHERE task = ? AND is_active = 1').run(target.task);
       this.db.prepare('UPDATE model_versions SET is_active = 1 WHERE id = ?').run(id);
-      this.audit.record('model.activated', { type: 'model_version', id }, { previous: previous?.id ?? null });
+      this.db
+        .prepare('INSERT INTO model_activations (task, model_version_id, previous_version_id, actor, at) VALUES (?, ?, ?, ?, ?)')
+        .run(target.task, id, previous?.id ?? null, this.audit.actor, new Date().toISOString());
+      this.audit.record(action, { type: 'model_version', id }, { previous: previous?.id ?? null, threshold: target.threshold });
     })();
     return toSummary(this.record(id));
+  }
+
+  /** Re-activates the version that was active before the latest switch. */
+  rollback(task: ModelTask): ModelVersionSummary {
+    const last = this.db
+      .prepare('SELECT model_version_id, previous_version_id FROM model_activations WHERE task = ? ORDER BY id DESC LIMIT 1')
+      .get(task) as { model_version_id: number; previous_version_id: number | null } | undefined;
+    const current = this.active(task);
+    if (!last || last.previous_version_id === null || current?.id !== last.model_version_id) {
+      throw new AppError('CONFLICT', 'There is no earlier active version to roll back to.');
+    }
+    return this.activate(last.previous_version_id, 'model.rolled_back');
+  }
+
+  activations(task: ModelTask, limit: number): ModelActivation[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM model_activations WHERE task = ? ORDER BY id DESC LIMIT ?')
+        .all(task, limit) as { model_version_id: number; previous_version_id: number | null; actor: string; at: string }[]
+    ).map((r) => ({ at: r.at, actor: r.actor, versionId: r.model_version_id, previousVersionId: r.previous_version_id }));
+  }
+
+  summary(id: number): ModelVersionSummary {
+    return toSummary(this.record(id));
+  }
+
+  /** The full metadata of a trained or imported pneumonia version; null for versions without one (fixtures). */
+  pneumoniaMetadata(id: number): PneumoniaModelMetadata | null {
+    const parsed = pneumoniaModelMetadataSchema.safeParse(JSON.parse(this.record(id).metadata_json));
+    return parsed.success ? parsed.data : null;
+  }
+
+  storagePath(id: number): string {
+    return this.record(id).storage_path;
+  }
+
+  task(id: number): ModelTask {
+    return this.record(id).task;
+  }
+
+  setStoragePath(id: number, storagePath: string): void {
+    this.db.prepare('UPDATE model_versions SET storage_path = ? WHERE id = ?').run(storagePath, id);
   }
 
   setThreshold(id: number, threshold: number, preset: ThresholdPreset): ModelVersionSummary {

@@ -1,9 +1,29 @@
 import type { BackendReport, EpochRecord, TrainingConfig, TrainingMetrics } from '@shared/ipc/contract';
+import type { DatasetSummary, PneumoniaEpochRecord, PneumoniaEvaluation, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
+import type { PneumoniaSample } from '../pneumonia/pneumonia-sample';
+
+/** An image to score: the worker reads and decodes the file itself. */
+export interface ScoreRequestImage {
+  imageId: number;
+  path: string;
+  format: PneumoniaSample['format'];
+}
+
+/** A dataset already split (by the same code that showed the user the preview). */
+export interface SplitSamples {
+  train: PneumoniaSample[];
+  val: PneumoniaSample[];
+  test: PneumoniaSample[];
+  summary: DatasetSummary;
+}
 
 /** Messages between main and the compute worker that owns TensorFlow.js. */
 export type ToWorker =
   | { type: 'probe'; backend?: TrainingConfig['backend'] }
   | { type: 'train'; config: TrainingConfig; cacheDir: string; lastDir: string; bestDir: string; resume: boolean }
+  | { type: 'pneumonia-train'; config: PneumoniaTrainingConfig; data: SplitSamples; outDir: string; baseModelDir: string | null }
+  | { type: 'pneumonia-evaluate'; modelDir: string; samples: PneumoniaSample[]; evaluatedOn: string; threshold: number; targetSensitivity: number }
+  | { type: 'score'; modelDir: string; images: ScoreRequestImage[] }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -23,4 +43,12 @@ export type FromWorker =
     }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'done'; outcome: 'completed' | 'stopped'; history: EpochRecord[]; metrics: TrainingMetrics | null; finalValLoss: number | null }
+  | { type: 'pneumonia-batch'; phase: 1 | 2; epoch: number; epochs: number; batch: number; batches: number; loss: number }
+  | { type: 'pneumonia-epoch'; record: PneumoniaEpochRecord }
+  /** The model folder is complete (metadata.json written last) when outcome is 'completed'. */
+  | { type: 'pneumonia-done'; outcome: 'completed' | 'stopped' }
+  | { type: 'evaluation'; evaluation: PneumoniaEvaluation }
+  | { type: 'scored'; imageId: number; probability: number; heatmapPng: Uint8Array }
+  | { type: 'score-failed'; imageId: number; reason: string }
+  | { type: 'scoring-done' }
   | { type: 'error'; message: string; userFacing: boolean };

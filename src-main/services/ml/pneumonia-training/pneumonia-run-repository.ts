@@ -1,0 +1,112 @@
+import type { BackendReport, TrainingStatus, VersionComparison } from '@shared/ipc/contract';
+import type { DatasetSummary, PneumoniaEpochRecord, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
+import type { Db } from '../../db/database';
+
+export interface PneumoniaRunRow {
+  id: number;
+  status: TrainingStatus;
+  config: PneumoniaTrainingConfig;
+  history: PneumoniaEpochRecord[];
+  dataset: DatasetSummary | null;
+  comparison: VersionComparison | null;
+  backend: BackendReport | null;
+  versionId: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+interface RawRow {
+  id: number;
+  status: TrainingStatus;
+  config_json: string;
+  history_json: string;
+  metrics_json: string | null;
+  backend_json: string | null;
+  model_version_id: number | null;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
+/** What a pneumonia run keeps in the training_runs table's metrics column. */
+interface RunResults {
+  dataset: DatasetSummary | null;
+  comparison: VersionComparison | null;
+}
+
+function fromRaw(row: RawRow): PneumoniaRunRow {
+  const results: RunResults = row.metrics_json ? (JSON.parse(row.metrics_json) as RunResults) : { dataset: null, comparison: null };
+  return {
+    id: row.id,
+    status: row.status,
+    config: JSON.parse(row.config_json) as PneumoniaTrainingConfig,
+    history: JSON.parse(row.history_json) as PneumoniaEpochRecord[],
+    dataset: results.dataset,
+    comparison: results.comparison,
+    backend: row.backend_json ? (JSON.parse(row.backend_json) as BackendReport) : null,
+    versionId: row.model_version_id,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+  };
+}
+
+/** Pneumonia training runs (rows of training_runs with task 'pneumonia'); each epoch is committed as it ends. */
+export class PneumoniaRunRepository {
+  constructor(private readonly db: Db) {}
+
+  create(config: PneumoniaTrainingConfig, dataset: DatasetSummary): number {
+    const results: RunResults = { dataset, comparison: null };
+    return Number(
+      this.db
+        .prepare(`INSERT INTO training_runs (task, status, config_json, metrics_json, started_at) VALUES ('pneumonia', 'running', ?, ?, ?)`)
+        .run(JSON.stringify(config), JSON.stringify(results), new Date().toISOString()).lastInsertRowid,
+    );
+  }
+
+  get(id: number): PneumoniaRunRow | null {
+    const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ? AND task = 'pneumonia'`).get(id) as RawRow | undefined;
+    return row ? fromRaw(row) : null;
+  }
+
+  list(limit: number): PneumoniaRunRow[] {
+    return (this.db.prepare(`SELECT * FROM training_runs WHERE task = 'pneumonia' ORDER BY id DESC LIMIT ?`).all(limit) as RawRow[]).map(fromRaw);
+  }
+
+  setStatus(id: number, status: TrainingStatus): void {
+    this.db.prepare('UPDATE training_runs SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  setBackend(id: number, backend: BackendReport): void {
+    this.db.prepare('UPDATE training_runs SET backend_json = ? WHERE id = ?').run(JSON.stringify(backend), id);
+  }
+
+  appendEpoch(id: number, record: PneumoniaEpochRecord): void {
+    this.db.transaction(() => {
+      const run = this.get(id);
+      if (!run) return;
+      this.db.prepare('UPDATE training_runs SET history_json = ? WHERE id = ?').run(JSON.stringify([...run.history, record]), id);
+    })();
+  }
+
+  setComparison(id: number, comparison: VersionComparison): void {
+    const run = this.get(id);
+    if (!run) return;
+    const results: RunResults = { dataset: run.dataset, comparison };
+    this.db.prepare('UPDATE training_runs SET metrics_json = ? WHERE id = ?').run(JSON.stringify(results), id);
+  }
+
+  finish(id: number, status: TrainingStatus, fields: { error?: string | null; versionId?: number | null }): void {
+    this.db
+      .prepare(`UPDATE training_runs SET status = ?, finished_at = ?, error = ?, model_version_id = COALESCE(?, model_version_id) WHERE id = ?`)
+      .run(status, new Date().toISOString(), fields.error ?? null, fields.versionId ?? null, id);
+  }
+
+  /** Runs the app was killed in the middle of, or closed while paused. */
+  markInterrupted(): number {
+    return this.db
+      .prepare(`UPDATE training_runs SET status = 'interrupted', finished_at = ? WHERE task = 'pneumonia' AND status IN ('running', 'paused')`)
+      .run(new Date().toISOString()).changes;
+  }
+}
