@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PneumoniaEpochRecord, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
-import { seededRandom } from '../training/augment';
+import { seededRandom } from '../training/seeded-random';
 import { EarlyStopping, ReduceLrOnPlateau } from '../training/callbacks';
 import { splitAtLastBlock } from './backbone-split';
 import { logitModelOf } from './pneumonia-head';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGrey } from '../../../../src-main/services/ml/pneumonia/load-grey';
 import { greyBatch, normaliseGrey, preprocessImage, resizeGrey } from '../../../../src-main/services/ml/pneumonia/preprocess';
 import { augmentXrays } from '../../../../src-main/services/ml/pneumonia/xray-augment';
-import { seededRandom } from '../../../../src-main/services/ml/training/augment';
+import { seededRandom } from '../../../../src-main/services/ml/training/seeded-random';
 import { realSamples } from '../../../support/pneumonia-real';
 
 beforeAll(async () => {
