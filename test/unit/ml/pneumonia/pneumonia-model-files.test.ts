@@ -7,6 +7,7 @@ import { pneumoniaTrainingConfigSchema, type PneumoniaModelMetadata } from '@sha
 import { evaluateScores } from '@shared/metrics/pneumonia-evaluation';
 import type { GreyImage } from '../../../../src-main/services/imaging/dicom/dicom-image';
 import { loadBackbone } from '../../../../src-main/services/ml/pneumonia/backbone';
+import { evaluatePneumoniaModel } from '../../../../src-main/services/ml/pneumonia/evaluate-pneumonia';
 import { heatmapPng } from '../../../../src-main/services/ml/pneumonia/heatmap-png';
 import { loadGrey } from '../../../../src-main/services/ml/pneumonia/load-grey';
 import { loadPneumoniaModel, PneumoniaModelFileError, savePneumoniaModel } from '../../../../src-main/services/ml/pneumonia/pneumonia-model-files';
@@ -94,6 +95,10 @@ describe('the model folder', () => {
     } finally {
       disposeNetwork(loaded);
     }
+    const evaluation = await evaluatePneumoniaModel(dir, realSamples('test', 2), { evaluatedOn: 'four test images', threshold: 0.3, targetSensitivity: 0.95 });
+    expect(evaluation.images).toBe(4);
+    expect(evaluation.evaluatedOn).toBe('four test images');
+    expect(evaluation.msPerImage).toBeGreaterThan(0);
   }, 60_000);
 
   it('refuses metadata that fails the schema, saying which field, and a folder without metadata', async () => {

@@ -88,6 +88,21 @@ describe('training the pneumonia model', () => {
     network.head.dispose();
   }, 120_000);
 
+  it('trains a backbone without pretrained weights whole in phase 1 (BN on batch statistics, its moving averages updated)', async () => {
+    const scratch = createPneumoniaNetwork(await loadBackbone({ kind: 'mobilenetv2', weightsPath: null }), 6);
+    const cache = new ResizedImageCache(scratch.backbone.preprocessing);
+    const few = { train: realSamples('train', 4), val: realSamples('val', 2) };
+    await cache.load([...few.train, ...few.val]);
+    const first = scratch.backbone.featureModel.weights.find((w) => w.originalName === 'Conv1/kernel')!;
+    const stats = scratch.backbone.featureModel.weights.find((w) => w.originalName === 'bn_Conv1/moving_mean')!;
+    const [kernelBefore, statsBefore] = [first.read().dataSync().slice(), stats.read().dataSync().slice()];
+    const result = await trainPneumonia(scratch, { ...few, images: cache }, settings(1, 0));
+    expect(Number.isFinite(result.history[0]!.loss)).toBe(true);
+    expect(first.read().dataSync()).not.toEqual(kernelBefore);
+    expect(stats.read().dataSync()).not.toEqual(statsBefore);
+    disposeNetwork(scratch);
+  }, 60_000);
+
   it('stops at the gate, and waits at it while paused', async () => {
     const network = createPneumoniaNetwork(backbone, 4);
     let calls = 0;
