@@ -15,6 +15,7 @@ import { pneumoniaTrainingConfigSchema } from '@shared/ipc/pneumonia-contract';
 import { splitDataset } from '../src-main/services/ml/pneumonia/dataset-split';
 import { listKaggleSamples } from '../src-main/services/ml/pneumonia/kaggle-samples';
 import { loadPneumoniaModel } from '../src-main/services/ml/pneumonia/pneumonia-model-files';
+import { evaluatePneumoniaNetwork } from '../src-main/services/ml/pneumonia/evaluate-pneumonia';
 import { disposeNetwork } from '../src-main/services/ml/pneumonia/pneumonia-network';
 import { runPneumoniaTraining } from '../src-main/services/ml/pneumonia/run-pneumonia-training';
 import { selectBackend } from '../src-main/services/ml/runtime/backend-select';
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     epochs2: { type: 'string', default: '5' },
     'max-train': { type: 'string' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'results', 'pneumonia-mobilenetv2.json') },
+    /** Keep the trained model folder here (otherwise it is deleted). */
+    'keep-model': { type: 'string' },
   },
 });
 
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   const samples = await listKaggleSamples(dataDir);
   const data = splitDataset(samples, { ...config, source: dataDir });
   console.log('data', JSON.stringify(data.summary));
-  const outDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cxr-bench-pneumonia-')), 'model');
+  const outDir = args['keep-model'] ? path.resolve(args['keep-model']) : path.join(mkdtempSync(path.join(os.tmpdir(), 'cxr-bench-pneumonia-')), 'model');
   const started = performance.now();
   const result = await runPneumoniaTraining(
     { config, data, outDir, baseModelDir: null },
@@ -70,8 +73,16 @@ async function main(): Promise<void> {
   const metadata = result.metadata!;
   const evaluation = metadata.evaluation;
 
-  // Forward-only speed on the same footing as the peer: a batch of 16 preprocessed images, backbone + head.
+  // The threshold a user would pick without looking at the test set: the one that reaches the
+  // target sensitivity on the validation images; then the test set at that threshold.
   const model = await loadPneumoniaModel(outDir);
+  const options = { threshold: config.threshold, targetSensitivity: config.targetSensitivity };
+  const val = await evaluatePneumoniaNetwork(model, data.val, { ...options, evaluatedOn: 'validation split' });
+  const valThreshold = val.evaluation.targetSensitivity.point?.threshold ?? config.threshold;
+  const atValThreshold = await evaluatePneumoniaNetwork(model, data.test, { ...options, threshold: valThreshold, evaluatedOn: 'test split' });
+  const testProbabilities = atValThreshold.probabilities;
+
+  // Forward-only speed on the same footing as the peer: a batch of 16 preprocessed images, backbone + head.
   const x = tf.randomUniform([BATCH, 224, 224, 3], -1, 1);
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -107,6 +118,15 @@ async function main(): Promise<void> {
       targetSensitivity: evaluation.targetSensitivity,
       report: evaluation.report,
     },
+    validationChosenThreshold: {
+      note: 'the threshold reaching the target sensitivity on the validation split, applied to the test split',
+      valAuc: val.evaluation.auc,
+      threshold: valThreshold,
+      recallPneumonia: atValThreshold.evaluation.atThreshold.sensitivity,
+      specificity: atValThreshold.evaluation.atThreshold.specificity,
+      confusion: { tp: atValThreshold.evaluation.atThreshold.tp, fp: atValThreshold.evaluation.atThreshold.fp, tn: atValThreshold.evaluation.atThreshold.tn, fn: atValThreshold.evaluation.atThreshold.fn },
+    },
+    testScores: data.test.map((s, i) => ({ file: path.relative(dataDir, s.path), label: s.label, probability: Number(testProbabilities[i]!.toFixed(5)) })),
     epochs: metadata.history,
     secondsPerEpoch: { phase1: mean(phaseSeconds(1)), phase2: mean(phaseSeconds(2)) },
     totalTrainingSeconds: totalSeconds,
@@ -121,9 +141,12 @@ async function main(): Promise<void> {
   };
   mkdirSync(path.dirname(args.out!), { recursive: true });
   writeFileSync(args.out!, `${JSON.stringify(report, null, 2)}\n`);
-  rmSync(path.dirname(outDir), { recursive: true, force: true });
+  if (!args['keep-model']) rmSync(path.dirname(outDir), { recursive: true, force: true });
   console.log(
     `test AUC ${evaluation.auc.toFixed(4)}, recall ${evaluation.atThreshold.sensitivity.toFixed(3)}, specificity ${evaluation.atThreshold.specificity.toFixed(3)} at ${evaluation.atThreshold.threshold}, ECE ${evaluation.calibration.ece.toFixed(3)}`,
+  );
+  console.log(
+    `validation-chosen threshold ${valThreshold.toFixed(3)}: test recall ${atValThreshold.evaluation.atThreshold.sensitivity.toFixed(3)}, specificity ${atValThreshold.evaluation.atThreshold.specificity.toFixed(3)}`,
   );
   console.log(`scoring: ours ${oursForward.toFixed(1)} ms/image, PyTorch ${peer.msPerImage.toFixed(1)} ms/image`);
   console.log(`ratio: ${ratio.toFixed(2)}`);
