@@ -3,7 +3,7 @@
  * both training phases, evaluation on the test split, scoring speed against PyTorch (same
  * architecture, same machine, same run). Writes bench/results/pneumonia-mobilenetv2.json.
  *
- *   npm run bench:pneumonia -- [--epochs1 10] [--epochs2 5] [--max-train N] [--out FILE]
+ *   npm run bench:pneumonia -- [--epochs1 10] [--epochs2 5] [--max-train N] [--seed 42] [--no-class-weights] [--keep-model DIR] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     epochs2: { type: 'string', default: '5' },
     'max-train': { type: 'string' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'results', 'pneumonia-mobilenetv2.json') },
+    seed: { type: 'string', default: '42' },
+    'no-class-weights': { type: 'boolean', default: false },
     /** Keep the trained model folder here (otherwise it is deleted). */
     'keep-model': { type: 'string' },
   },
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
     phase1: { epochs: Number(args.epochs1), learningRate: 1e-3, earlyStoppingPatience: 5, reduceLrPatience: 3 },
     phase2: { epochs: Number(args.epochs2), learningRate: 1e-5, earlyStoppingPatience: 7, reduceLrPatience: 4 },
     maxTrainImages: args['max-train'] ? Number(args['max-train']) : null,
+    seed: Number(args.seed),
+    classWeights: !args['no-class-weights'],
     backend: 'wasm',
   });
   const samples = await listKaggleSamples(dataDir);
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
     backend: `${backend.backend} (${backend.device})`,
     data: metadata.dataset,
-    config: { epochs1: config.phase1.epochs, epochs2: config.phase2.epochs, batchSize: config.batchSize, augment: config.augment, classWeights: config.classWeights },
+    config: { epochs1: config.phase1.epochs, epochs2: config.phase2.epochs, batchSize: config.batchSize, augment: config.augment, classWeights: config.classWeights, seed: config.seed },
     test: {
       auc: evaluation.auc,
       threshold: evaluation.atThreshold.threshold,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { pneumoniaModelMetadataSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
 import { readLayersModel, writeFolderAtomically, writeLayersModel } from '../model-files';
-import { featureShapeOf } from './backbone';
+import { featureShapeOf } from './feature-shape';
 import type { PneumoniaNetwork } from './pneumonia-network';
 
 /** A trained pneumonia model: the network with the metadata it was saved with. */
