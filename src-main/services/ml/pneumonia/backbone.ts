@@ -31,10 +31,3 @@ export async function loadBackbone(source: BackboneSource): Promise<Backbone> {
       return loadVgg16Backbone(source.weightsPath);
   }
 }
-
-export function featureShapeOf(model: tf.LayersModel): [number, number, number] {
-  const shape = model.outputs[0]!.shape;
-  const [, h, w, c] = shape;
-  if (shape.length !== 4 || !h || !w || !c) throw new Error(`A backbone must output a [h, w, C] feature map; this one outputs ${JSON.stringify(shape)}.`);
-  return [h, w, c];
-}

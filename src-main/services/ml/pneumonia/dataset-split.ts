@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClassCounts, DatasetSummary } from '@shared/ipc/pneumonia-contract';
-import { seededRandom } from '../training/augment';
+import { seededRandom } from '../training/seeded-random';
 import { PneumoniaDataError } from './pneumonia-data-error';
 import type { PneumoniaSample } from './pneumonia-sample';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from './backbone';
+import { featureShapeOf } from './feature-shape';
 import { assignWeightsByName, readLayersModelWeights } from './layers-model-weights';
 
 const INPUT_SIZE = 224;
@@ -105,7 +106,7 @@ export async function loadMobileNetV2Backbone(weightsPath: string | null): Promi
     kind: 'mobilenetv2',
     architecture: `MobileNetV2 alpha=${alpha} (to out_relu)`,
     featureModel,
-    featureShape: [7, 7, featureModel.outputs[0]!.shape[3]!],
+    featureShape: featureShapeOf(featureModel),
     // Keras's mobilenet_v2.preprocess_input for ImageNet weights; from scratch, plain [0, 1].
     preprocessing: { colour: 'grayscale-to-rgb', width: INPUT_SIZE, height: INPUT_SIZE, resize: 'bilinear', normalisation: weightsPath ? 'mobilenet' : 'unit' },
     lastBlockLayers: [...MOBILENETV2_LAST_BLOCK],

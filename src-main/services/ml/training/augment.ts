@@ -37,14 +37,4 @@ export function augmentBatch(images: tf.Tensor4D, random: () => number): tf.Tens
   return tf.tidy(() => tf.image.transform(images, tf.tensor2d(transforms, [count, 8]), 'bilinear', 'nearest'));
 }
 
-/** A small seeded generator (mulberry32), so a run's shuffling and augmentation can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './seeded-random';

@@ -1,0 +1,12 @@
+// Free of TensorFlow.js so main-thread code (the dataset split preview) can use it.
+/** A small seeded generator (mulberry32), so a run's shuffling and augmentation can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
