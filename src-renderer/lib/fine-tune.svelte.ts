@@ -6,6 +6,7 @@ import type {
   PneumoniaTrainingConfigInput,
 } from '@shared/ipc/pneumonia-contract';
 import { call, errorMessage, onAppEvent } from './api';
+import { models } from './models.svelte';
 
 export type PneumoniaDefaults = ResponseOf<'pneumonia.defaults'>;
 
@@ -123,6 +124,8 @@ class FineTuneState {
         if (this.selected?.id === runId && event.payload.status !== this.selected.status) void this.refresh();
       } else if (event.name === 'job.finished' && event.payload.kind === 'pneumonia-training') {
         void this.refresh();
+        // A finished run has registered a new version: the lists that offer to activate it must know it.
+        void models.load();
       }
     });
   }
