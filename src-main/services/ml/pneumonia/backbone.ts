@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackboneKind, BackboneSource, PreprocessingSpec } from '@shared/ipc/pneumonia-contract';
 import { loadMobileNetV2Backbone } from './mobilenetv2-backbone';
+import { loadVgg16Backbone } from './vgg16-backbone';
 
 /**
  * An ImageNet-style convolutional trunk that turns a preprocessed image into a feature map. The
@@ -27,6 +28,6 @@ export async function loadBackbone(source: BackboneSource): Promise<Backbone> {
     case 'mobilenetv2':
       return loadMobileNetV2Backbone(source.weightsPath);
     case 'vgg16':
-      throw new Error('VGG16 backbone not available in this build.');
+      return loadVgg16Backbone(source.weightsPath);
   }
 }

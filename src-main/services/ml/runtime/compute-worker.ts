@@ -7,6 +7,14 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { CifarImportError, importCifar10 } from '../cifar/cifar-import';
 import { trainCifar, type ResumeState } from '../training/cifar-trainer';
+import { evaluatePneumoniaModel } from '../pneumonia/evaluate-pneumonia';
+import { heatmapPng } from '../pneumonia/heatmap-png';
+import { loadGrey } from '../pneumonia/load-grey';
+import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
+import { loadPneumoniaModel, PneumoniaModelFileError } from '../pneumonia/pneumonia-model-files';
+import { disposeNetwork } from '../pneumonia/pneumonia-network';
+import { createPneumoniaScorer } from '../pneumonia/pneumonia-scorer';
+import { runPneumoniaTraining } from '../pneumonia/run-pneumonia-training';
 import { selectBackend } from './backend-select';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
@@ -60,6 +68,59 @@ async function train(message: Extract<ToWorker, { type: 'train' }>): Promise<voi
   send({ type: 'done', ...result });
 }
 
+async function trainPneumoniaModel(message: Extract<ToWorker, { type: 'pneumonia-train' }>): Promise<void> {
+  send({ type: 'backend', report: await selectBackend(message.config.backend) });
+  const { config } = message;
+  const epochsOf = (phase: 1 | 2) => (phase === 1 ? config.phase1.epochs : config.phase2.epochs);
+  const result = await runPneumoniaTraining(
+    { config, data: message.data, outDir: message.outDir, baseModelDir: message.baseModelDir },
+    {
+      onPhase: (stage, text, done, total) => send({ type: 'phase', phase: stage === 'evaluating' ? 'evaluating' : 'preparing', message: text, done, total }),
+      onBatch: (phase, epoch, batch, batches, loss) => send({ type: 'pneumonia-batch', phase, epoch, epochs: epochsOf(phase), batch, batches, loss }),
+      onEpoch: (record) => send({ type: 'pneumonia-epoch', record }),
+      gate,
+    },
+  );
+  send({ type: 'pneumonia-done', outcome: result.outcome });
+}
+
+async function evaluateModel(message: Extract<ToWorker, { type: 'pneumonia-evaluate' }>): Promise<void> {
+  await selectBackend();
+  const evaluation = await evaluatePneumoniaModel(message.modelDir, message.samples, {
+    evaluatedOn: message.evaluatedOn,
+    threshold: message.threshold,
+    targetSensitivity: message.targetSensitivity,
+  });
+  send({ type: 'evaluation', evaluation });
+}
+
+/** Scores images one at a time, so one unreadable file costs only its own score. */
+async function score(message: Extract<ToWorker, { type: 'score' }>): Promise<void> {
+  await selectBackend();
+  const model = await loadPneumoniaModel(message.modelDir);
+  try {
+    const scorer = createPneumoniaScorer(model);
+    for (const image of message.images) {
+      if (state === 'stopping') break;
+      try {
+        const result = await scorer.score(await loadGrey(image));
+        send({ type: 'scored', imageId: image.imageId, probability: result.probability, heatmapPng: await heatmapPng(result.heatmap) });
+      } catch (error) {
+        send({ type: 'score-failed', imageId: image.imageId, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  } finally {
+    disposeNetwork(model);
+  }
+  send({ type: 'scoring-done' });
+}
+
+/** Errors a user can act on (bad data, a broken model file) travel as they are; others are bugs. */
+function reportError(error: unknown): void {
+  const userFacing = error instanceof CifarImportError || error instanceof PneumoniaDataError || error instanceof PneumoniaModelFileError;
+  send({ type: 'error', message: error instanceof Error ? error.message : String(error), userFacing });
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'probe':
@@ -69,10 +130,16 @@ port.on('message', (message: ToWorker) => {
       );
       break;
     case 'train':
-      train(message).catch((error: unknown) => {
-        const userFacing = error instanceof CifarImportError;
-        send({ type: 'error', message: error instanceof Error ? error.message : String(error), userFacing });
-      });
+      train(message).catch(reportError);
+      break;
+    case 'pneumonia-train':
+      trainPneumoniaModel(message).catch(reportError);
+      break;
+    case 'pneumonia-evaluate':
+      evaluateModel(message).catch(reportError);
+      break;
+    case 'score':
+      score(message).catch(reportError);
       break;
     case 'pause':
       setState('paused');

@@ -53,7 +53,14 @@ export class ScoringService {
   /** Starts scoring with the active version if there is work; a job already scoring with it picks the new images up when it ends. */
   start(): { jobId: string | null; pending: number } {
     const active = this.deps.models.active('pneumonia');
-    if (!active || !this.deps.models.pneumoniaMetadata(active.id)) return { jobId: null, pending: 0 };
+    if (!active || !this.deps.models.pneumoniaMetadata(active.id)) {
+      // Nothing to score with (no model, or a version without model files): a job for the old version must not go on.
+      if (this.running) {
+        this.running.again = false;
+        this.deps.jobs.cancel(this.running.jobId);
+      }
+      return { jobId: null, pending: 0 };
+    }
     const pending = this.pending(active.id).length;
     if (this.running) {
       if (this.running.versionId === active.id) {

@@ -1,0 +1,204 @@
+import type { DataPreview, PneumoniaProgress, PneumoniaRun, ResponseOf } from '@shared/ipc/contract';
+import type {
+  BackboneSource,
+  PneumoniaDataSource,
+  PneumoniaEpochRecord,
+  PneumoniaTrainingConfigInput,
+} from '@shared/ipc/pneumonia-contract';
+import { call, errorMessage, onAppEvent } from './api';
+
+export type PneumoniaDefaults = ResponseOf<'pneumonia.defaults'>;
+
+/** Which weights the backbone starts from; `scratch` is MobileNetV2's architecture with random weights. */
+export type BackboneChoice = 'mobilenetv2' | 'vgg16' | 'scratch';
+
+export type FineTuneForm = {
+  source: 'folder' | 'studies';
+  folderPath: string;
+  backbone: BackboneChoice;
+  mobilenetWeightsPath: string;
+  vggWeightsPath: string;
+  fromActiveVersion: boolean;
+  phase1Epochs: number;
+  phase1LearningRate: number;
+  phase2Epochs: number;
+  phase2LearningRate: number;
+  batchSize: number;
+  augment: boolean;
+  classWeights: boolean;
+  threshold: number;
+  targetSensitivity: number;
+  quickRun: boolean;
+  maxTrainImages: number;
+  name: string;
+};
+
+export function initialForm(defaults: PneumoniaDefaults | null): FineTuneForm {
+  return {
+    source: 'folder',
+    folderPath: defaults?.sampleFolder ?? '',
+    backbone: 'mobilenetv2',
+    mobilenetWeightsPath: defaults?.mobilenetWeightsPath ?? '',
+    vggWeightsPath: '',
+    fromActiveVersion: false,
+    phase1Epochs: 10,
+    phase1LearningRate: 1e-3,
+    phase2Epochs: 5,
+    phase2LearningRate: 1e-5,
+    batchSize: 16,
+    augment: true,
+    classWeights: true,
+    threshold: 0.3,
+    targetSensitivity: 0.95,
+    quickRun: false,
+    maxTrainImages: 200,
+    name: '',
+  };
+}
+
+export function dataSourceOf(form: FineTuneForm): PneumoniaDataSource {
+  return form.source === 'folder' ? { kind: 'folder', path: form.folderPath.trim() } : { kind: 'studies' };
+}
+
+function backboneOf(form: FineTuneForm): BackboneSource {
+  if (form.backbone === 'scratch') return { kind: 'mobilenetv2', weightsPath: null };
+  const path = (form.backbone === 'vgg16' ? form.vggWeightsPath : form.mobilenetWeightsPath).trim();
+  return { kind: form.backbone, weightsPath: path === '' ? null : path };
+}
+
+/** The form as the training request; the patience values are the textbook's, shown in the hint. */
+export function configOf(form: FineTuneForm, activeVersionId: number | null): PneumoniaTrainingConfigInput {
+  return {
+    backbone: backboneOf(form),
+    data: dataSourceOf(form),
+    baseVersionId: form.fromActiveVersion ? activeVersionId : null,
+    batchSize: form.batchSize,
+    augment: form.augment,
+    classWeights: form.classWeights,
+    phase1: { epochs: form.phase1Epochs, learningRate: form.phase1LearningRate, earlyStoppingPatience: 5, reduceLrPatience: 3 },
+    phase2: { epochs: form.phase2Epochs, learningRate: form.phase2LearningRate, earlyStoppingPatience: 7, reduceLrPatience: 4 },
+    threshold: form.threshold,
+    targetSensitivity: form.targetSensitivity,
+    maxTrainImages: form.quickRun ? form.maxTrainImages : null,
+    ...(form.name.trim() ? { name: form.name.trim() } : {}),
+  };
+}
+
+type LiveRun = { progress: PneumoniaProgress | null; history: PneumoniaEpochRecord[] };
+
+const epochKey = (e: PneumoniaEpochRecord) => `${e.phase}:${e.epoch}`;
+
+/** The fine-tune screen's state: defaults, the data preview, past runs, and the live progress of a running one. */
+class FineTuneState {
+  defaults = $state<PneumoniaDefaults | null>(null);
+  preview = $state<DataPreview | null>(null);
+  previewError = $state<string | null>(null);
+  previewing = $state(false);
+  runs = $state.raw<PneumoniaRun[]>([]);
+  selected = $state.raw<PneumoniaRun | null>(null);
+  /** Progress streamed per run, kept even for events that arrive before `start` has answered. */
+  live = $state.raw<Record<number, LiveRun>>({});
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  readonly progress = $derived(this.selected ? (this.live[this.selected.id]?.progress ?? null) : null);
+
+  readonly history = $derived.by((): PneumoniaEpochRecord[] => {
+    const base = this.selected?.history ?? [];
+    const seen = new Set(base.map(epochKey));
+    const extra = (this.selected ? (this.live[this.selected.id]?.history ?? []) : []).filter((e) => !seen.has(epochKey(e)));
+    return [...base, ...extra];
+  });
+
+  listen(): () => void {
+    return onAppEvent((event) => {
+      if (event.name === 'pneumonia.progress') {
+        const { runId, epochRecord } = event.payload;
+        const before = this.live[runId] ?? { progress: null, history: [] };
+        this.live = {
+          ...this.live,
+          [runId]: { progress: event.payload, history: epochRecord ? [...before.history, epochRecord] : before.history },
+        };
+        // A pause or stop shows in the run's status at once, not only when the job ends.
+        if (this.selected?.id === runId && event.payload.status !== this.selected.status) void this.refresh();
+      } else if (event.name === 'job.finished' && event.payload.kind === 'pneumonia-training') {
+        void this.refresh();
+      }
+    });
+  }
+
+  async loadDefaults(): Promise<void> {
+    try {
+      this.defaults = await call('pneumoniaDefaults');
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  async previewData(form: FineTuneForm): Promise<void> {
+    this.previewing = true;
+    this.previewError = null;
+    try {
+      this.preview = await call('previewPneumoniaData', {
+        data: dataSourceOf(form),
+        maxTrainImages: form.quickRun ? form.maxTrainImages : null,
+      });
+    } catch (error) {
+      this.preview = null;
+      this.previewError = errorMessage(error);
+    } finally {
+      this.previewing = false;
+    }
+  }
+
+  clearPreview(): void {
+    this.preview = null;
+    this.previewError = null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.runs = (await call('listPneumoniaRuns', {})).runs;
+      if (this.selected) this.selected = await call('getPneumoniaRun', { runId: this.selected.id });
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  async select(runId: number): Promise<void> {
+    await this.act(async () => {
+      this.selected = await call('getPneumoniaRun', { runId });
+    });
+  }
+
+  async start(form: FineTuneForm, activeVersionId: number | null): Promise<void> {
+    await this.act(async () => {
+      const { runId } = await call('startPneumoniaTraining', configOf(form, activeVersionId));
+      this.selected = await call('getPneumoniaRun', { runId });
+      await this.refresh();
+    });
+  }
+
+  async control(action: 'pausePneumoniaTraining' | 'resumePneumoniaTraining' | 'stopPneumoniaTraining'): Promise<void> {
+    const run = this.selected;
+    if (!run) return;
+    await this.act(async () => {
+      await call(action, { runId: run.id });
+      await this.refresh();
+    });
+  }
+
+  private async act(work: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await work();
+    } catch (error) {
+      this.error = errorMessage(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export const fineTune = new FineTuneState();

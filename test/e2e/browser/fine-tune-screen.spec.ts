@@ -1,0 +1,87 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { requireSharedData } from '../../support/shared-data';
+import { expect, test } from '../support/browser-host';
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
+
+const count = (folder: string, split: string, label: string) =>
+  readdirSync(path.join(folder, split, label)).filter((f) => !f.startsWith('.')).length;
+
+test('Train model screen: the real chest X-ray folder is previewed per split and class; and the backbone choices explain themselves', async ({ page, host }) => {
+  test.setTimeout(180_000);
+  const folder = requireSharedData('chest_xray');
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    // The host serves no favicon; Chromium's request for one is not the app's error.
+    if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) consoleErrors.push(message.text());
+  });
+  await page.goto(host.url);
+  await page.getByTestId('nav-fine-tune').click();
+  await expect(page.getByTestId('fine-tune-screen')).toBeVisible();
+  await expect(page.getByTestId('ft-past-runs')).toContainText('No runs yet');
+
+  // Prefilled from the defaults: the staged data folder, and an empty database has no labelled studies.
+  await expect(page.getByTestId('ft-folder-path')).toHaveValue(/chest_xray$/);
+  await expect(page.getByTestId('ft-labelled-counts')).toHaveText('(0 normal, 0 pneumonia)');
+  await page.getByTestId('ft-folder-path').fill(folder);
+
+  await page.getByTestId('ft-preview').click();
+  const preview = page.getByTestId('ft-data-preview');
+  await expect(preview).toBeVisible();
+  for (const split of ['train', 'test'] as const) {
+    await expect(preview.getByTestId(`ft-preview-summary-${split}-normal`)).toHaveText(String(count(folder, split, 'NORMAL')));
+    await expect(preview.getByTestId(`ft-preview-summary-${split}-pneumonia`)).toHaveText(String(count(folder, split, 'PNEUMONIA')));
+  }
+  await expect(preview.getByTestId('ft-preview-summary-validation')).not.toBeEmpty();
+  expect(Number(await preview.getByTestId('ft-preview-summary-train-patients').textContent())).toBeGreaterThan(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'fine-tune-preview-dark.png') });
+
+  // A folder that is not there: the reason, not a blank preview.
+  await page.getByTestId('ft-folder-path').fill(path.join(folder, 'missing'));
+  await page.getByTestId('ft-preview').click();
+  await expect(page.getByTestId('ft-preview-error')).toBeVisible();
+  await page.getByTestId('ft-folder-path').fill(folder);
+
+  // From scratch says what it costs; the active-version option needs an active version.
+  await page.getByTestId('ft-backbone-scratch').check();
+  await expect(page.getByTestId('ft-scratch-warning')).toContainText('No ImageNet features');
+  await expect(page.getByTestId('ft-from-active')).toBeDisabled();
+  await page.getByTestId('ft-backbone-vgg').check();
+  await expect(page.getByTestId('ft-vgg-path')).toBeVisible();
+  await page.getByTestId('ft-backbone-mobilenet').check();
+  await expect(page.getByTestId('ft-scratch-warning')).toHaveCount(0);
+
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'fine-tune-light.png') });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('Train model screen: a quick run starts as its own job, is listed, and stops on request', async ({ page, host }) => {
+  // Slow on a shared two-core machine: the worker honours Stop once its data is prepared.
+  test.setTimeout(420_000);
+  test.fixme(true, 'On main as of a65d543 the run never leaves "preparing" in the browser host (no pneumonia.progress in 6 min), so Stop is never honoured; enable once the compute-worker side lands.');
+  await page.goto(host.url);
+  await page.getByTestId('nav-fine-tune').click();
+  await page.getByTestId('ft-folder-path').fill(requireSharedData('chest_xray'));
+  // A quick run starts as a job of its own and can be stopped; the new run is listed.
+  await page.getByTestId('ft-backbone-scratch').check();
+  await page.getByTestId('ft-phase1-epochs').fill('1');
+  await page.getByTestId('ft-phase2-epochs').fill('0');
+  await page.getByTestId('ft-quick-run').check();
+  await page.getByTestId('ft-max-train-images').fill('24');
+  await page.getByTestId('ft-name').fill('e2e quick run');
+  await page.getByTestId('ft-start').click();
+  await expect(page.getByTestId('ft-run-status')).toHaveText(/running/);
+  await expect(page.getByTestId('ft-start')).toBeDisabled();
+  await expect(page.getByTestId('ft-past-runs')).toContainText('e2e quick run');
+  await expect(page.getByTestId('pn-loss-chart')).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'fine-tune-running-dark.png') });
+  await page.getByTestId('ft-stop').click();
+  await expect(page.getByTestId('ft-stopping')).toBeVisible();
+  await expect(page.getByTestId('ft-error')).toHaveCount(0);
+  await expect(page.getByTestId('ft-run-status')).toHaveText(/stopped/, { timeout: 360_000 });
+  await expect(page.getByTestId('ft-start')).toBeEnabled();
+
+});
