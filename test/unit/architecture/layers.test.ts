@@ -85,9 +85,24 @@ describe('layers (DESIGN.md)', () => {
   });
 
   it('TensorFlow.js stays in the compute worker: main-thread code never loads it', () => {
-    // The main-thread side of ML: the service, its repository, and the worker's client and protocol.
+    // The main-thread side of ML: the services, their repositories, the worker's client and protocol,
+    // and the TensorFlow.js-free pneumonia data code the training preview runs on the main thread.
     const mainThread = new Set(
-      ['training/training-service.ts', 'training/training-run-repository.ts', 'runtime/compute-worker-client.ts', 'runtime/worker-protocol.ts'].map(
+      [
+        'training/training-service.ts',
+        'training/training-run-repository.ts',
+        'training/seeded-random.ts',
+        'runtime/compute-worker-client.ts',
+        'runtime/worker-protocol.ts',
+        'pneumonia-training/pneumonia-training-service.ts',
+        'pneumonia-training/pneumonia-run-repository.ts',
+        'pneumonia-training/labelled-study-samples.ts',
+        'scoring/scoring-service.ts',
+        'pneumonia/pneumonia-sample.ts',
+        'pneumonia/dataset-split.ts',
+        'pneumonia/kaggle-samples.ts',
+        'pneumonia/pneumonia-data-error.ts',
+      ].map(
         (f) => path.join('src-main/services/ml', f),
       ),
     );

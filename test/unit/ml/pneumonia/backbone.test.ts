@@ -55,6 +55,6 @@ describe('MobileNetV2 backbone', () => {
 
   it('says clearly what is wrong with a weights path', async () => {
     await expect(loadBackbone({ kind: 'mobilenetv2', weightsPath: '/nonexistent/model' })).rejects.toThrow(/No TensorFlow.js model found/);
-    await expect(loadBackbone({ kind: 'vgg16', weightsPath: null })).rejects.toThrow('VGG16 backbone not available in this build');
+    await expect(loadBackbone({ kind: 'vgg16', weightsPath: '/nonexistent/vgg16_notop.h5' })).rejects.toThrow(/does not exist/);
   });
 });
