@@ -6,6 +6,7 @@ import type {
   PneumoniaTrainingConfigInput,
 } from '@shared/ipc/pneumonia-contract';
 import { call, errorMessage, onAppEvent } from './api';
+import { BusyState } from './busy-state.svelte';
 import { models } from './models.svelte';
 
 export type PneumoniaDefaults = ResponseOf<'pneumonia.defaults'>;
@@ -90,7 +91,7 @@ type LiveRun = { progress: PneumoniaProgress | null; history: PneumoniaEpochReco
 const epochKey = (e: PneumoniaEpochRecord) => `${e.phase}:${e.epoch}`;
 
 /** The fine-tune screen's state: defaults, the data preview, past runs, and the live progress of a running one. */
-class FineTuneState {
+class FineTuneState extends BusyState {
   defaults = $state<PneumoniaDefaults | null>(null);
   preview = $state<DataPreview | null>(null);
   previewError = $state<string | null>(null);
@@ -99,8 +100,6 @@ class FineTuneState {
   selected = $state.raw<PneumoniaRun | null>(null);
   /** Progress streamed per run, kept even for events that arrive before `start` has answered. */
   live = $state.raw<Record<number, LiveRun>>({});
-  error = $state<string | null>(null);
-  busy = $state(false);
 
   readonly progress = $derived(this.selected ? (this.live[this.selected.id]?.progress ?? null) : null);
 
@@ -191,17 +190,6 @@ class FineTuneState {
     });
   }
 
-  private async act(work: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = null;
-    try {
-      await work();
-    } catch (error) {
-      this.error = errorMessage(error);
-    } finally {
-      this.busy = false;
-    }
-  }
 }
 
 export const fineTune = new FineTuneState();

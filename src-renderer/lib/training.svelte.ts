@@ -1,5 +1,6 @@
 import type { BACKEND_NAMES, BackendReport, EpochRecord, TrainingProgress, TrainingRun } from '@shared/ipc/contract';
 import { call, errorMessage, onAppEvent } from './api';
+import { BusyState } from './busy-state.svelte';
 
 export type TrainingForm = {
   datasetPath: string;
@@ -13,15 +14,13 @@ export type TrainingForm = {
 };
 
 /** The CIFAR-10 panel's state: past runs, the selected run, and the live progress of a running one. */
-class TrainingPanelState {
+class TrainingPanelState extends BusyState {
   runs = $state<TrainingRun[]>([]);
   selected = $state<TrainingRun | null>(null);
   progress = $state<TrainingProgress | null>(null);
   /** Epochs streamed in since the selected run was loaded. */
   liveHistory = $state<EpochRecord[]>([]);
   runtime = $state<BackendReport | null>(null);
-  error = $state<string | null>(null);
-  busy = $state(false);
 
   readonly history = $derived.by(() => {
     const base = this.selected?.history ?? [];
@@ -91,17 +90,6 @@ class TrainingPanelState {
     });
   }
 
-  private async act(work: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = null;
-    try {
-      await work();
-    } catch (error) {
-      this.error = errorMessage(error);
-    } finally {
-      this.busy = false;
-    }
-  }
 }
 
 export const training = new TrainingPanelState();

@@ -6,15 +6,12 @@ import { createRouter, type Router } from '../../../src-main/services/api/router
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
 import { tempDir } from '../../support/fixtures';
 import { writeTinyPneumoniaModel } from '../../support/tiny-pneumonia-model';
+import { dispatchOk } from '../../support/router-call';
 
 let services: AppServices;
 let router: Router;
 
-async function call<T>(channel: string, payload: unknown = {}): Promise<T> {
-  const result = await router.dispatch(channel, payload);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
+const call = <T>(channel: string, payload: unknown = {}) => dispatchOk<T>(router, channel, payload);
 
 async function failure(channel: string, payload: unknown): Promise<string> {
   const result = await router.dispatch(channel, payload);

@@ -4,15 +4,12 @@ import { createHandlers } from '../../../src-main/services/api/handlers';
 import { createRouter, type Router } from '../../../src-main/services/api/router';
 import { makeImage, tempDir, writeTree } from '../../support/fixtures';
 import { seedPredictions } from '../../support/seed-predictions';
+import { dispatchOk } from '../../support/router-call';
 
 let services: AppServices;
 let router: Router;
 
-async function call<T>(channel: string, payload: unknown = {}): Promise<T> {
-  const result = await router.dispatch(channel, payload);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
+const call = <T>(channel: string, payload: unknown = {}) => dispatchOk<T>(router, channel, payload);
 
 beforeEach(async () => {
   services = openAppServices(await tempDir('cxr-worklist-'));
