@@ -74,6 +74,8 @@ export function openAppServices(dataDir: string): AppServices {
   jobs.onEvent((event) => {
     if (event.name === 'job.finished' && event.payload.kind === 'import' && event.payload.status !== 'failed') scoring.start();
   });
+  // Images a closed or killed app left unscored are scored on the next start.
+  scoring.start();
   return {
     dataDir,
     db,

@@ -84,3 +84,16 @@ describe('scoring with the active version', () => {
     expect(services.scoring.start()).toEqual({ jobId: null, pending: 0 });
   });
 });
+
+describe('scoring after a restart', () => {
+  it('scores on opening what the active version left unscored when the app closed', async () => {
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    services.models.activate(v1);
+    const dataDir = services.dataDir;
+    await services.close();
+    services = openAppServices(dataDir);
+    // Nothing here asks for scoring: the job comes from opening the services alone.
+    expect((await nextScoringJob()).status).toBe('completed');
+    expect(services.scoring.pending(v1)).toHaveLength(0);
+  });
+});
