@@ -47,3 +47,41 @@ test('the desktop app imports the test split and opens a study, with a locked-do
     await app.close();
   }
 });
+
+test('the desktop app trains a quick pneumonia model in its compute worker, activates it on request and scores the worklist', async () => {
+  test.setTimeout(420_000);
+  const split = chestXrayTestSplit();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cxr-electron-'));
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: [ROOT, '--data-dir', dataDir, ...(process.platform === 'linux' ? ['--no-sandbox'] : [])],
+    cwd: ROOT,
+  });
+  try {
+    const page = await app.firstWindow();
+    await page.getByTestId('import-path').fill(split.folder);
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('worklist-row')).toHaveCount(split.normal.length + split.pneumonia.length);
+
+    await page.getByTestId('nav-fine-tune').click();
+    await page.getByTestId('ft-folder-path').fill(path.dirname(split.folder));
+    await page.getByTestId('ft-backbone-mobilenet').check();
+    await page.getByTestId('ft-phase1-epochs').fill('2');
+    await page.getByTestId('ft-phase2-epochs').fill('0');
+    await page.getByTestId('ft-quick-run').check();
+    await page.getByTestId('ft-max-train-images').fill('24');
+    await page.getByTestId('ft-name').fill('electron quick run');
+    await page.getByTestId('ft-start').click();
+    await expect(page.getByTestId('ft-comparison')).toBeVisible({ timeout: 360_000 });
+    await page.getByTestId('ft-activate').click();
+    await page.getByTestId('ft-activate-dialog-confirm').click();
+    await expect(page.getByTestId('ft-new-is-active')).toBeVisible();
+
+    // The active version scores every imported study in the background.
+    await page.getByTestId('nav-worklist').click();
+    await expect(page.getByTestId('worklist-row').first()).toContainText('electron quick run', { timeout: 120_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'electron-scored-worklist.png') });
+  } finally {
+    await app.close();
+  }
+});
