@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batch-matmul';
+import { fusedBatchNormConfig } from './batch-norm';
 import { batchNormGradConfig } from './batch-norm-grad';
+import { identityConfig, sameDtypeCastConfig } from './identity';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig, depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-grads';
@@ -30,6 +32,9 @@ export function registerWasmTrainingKernels(): void {
     maxPoolGradConfig(stock),
     depthwiseConv2dBackpropInputConfig(stock),
     depthwiseConv2dBackpropFilterConfig(stock),
+    identityConfig(stock),
+    sameDtypeCastConfig(stock),
+    fusedBatchNormConfig(stock),
   ];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
