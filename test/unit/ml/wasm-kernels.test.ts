@@ -193,6 +193,21 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   });
 
+  it('mean gradients over any axes, against dy / n broadcast with a multiply by ones', async () => {
+    const x = () => tf.tensor4d(randomArray(3 * 4 * 5 * 6, 41), [3, 4, 5, 6]);
+    const cases: [number[] | null, boolean][] = [[[0, 1, 2], false], [[0, 1, 2], true], [[1, 3], false], [null, false]];
+    await compare(
+      () => cases.map(([axes, keep]) => tf.grad((a: tf.Tensor) => tf.mul(tf.mean(a, axes ?? undefined, keep), tf.mean(a, axes ?? undefined, keep)))(x())),
+      () =>
+        cases.map(([axes, keep]) => {
+          const a = x();
+          const m = tf.mean(a, axes ?? undefined, true);
+          const n = a.size / m.size;
+          return tf.div(tf.mul(tf.mul(m, 2), tf.onesLike(a)), n); // d(m^2)/dm = 2m, spread evenly
+        }),
+    );
+  });
+
   it('batch-norm gradients for every input (training-mode batch statistics), against the formula built from plain ops', async () => {
     // Our FusedBatchNorm gradient replaces tfjs's for every backend, so the reference is the
     // same normalisation written with elementwise ops, differentiated by tfjs's own gradients.

@@ -8,6 +8,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig, depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-grads';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { meanGradConfig } from './mean-grad';
 import { StockKernels } from './stock-kernels';
 import { meanConfig, sumConfig } from './sum';
 
@@ -42,5 +43,7 @@ export function registerWasmTrainingKernels(): void {
   }
   tf.unregisterGradient(tf.FusedBatchNorm);
   tf.registerGradient(batchNormGradConfig);
+  tf.unregisterGradient(tf.Mean);
+  tf.registerGradient(meanGradConfig);
   registered = true;
 }
