@@ -172,6 +172,10 @@ describe('wasm training kernels agree with the cpu backend', () => {
         tf.mean(x, [2]),
         tf.sum(big, [0, 1, 2]),
         tf.mean(big, [0, 1, 2]),
+        // A leading axis of 1 (the Dense layer's batch norm) and a 4096-element pooling window.
+        tf.sum(tf.tensor3d(randomArray(6 * 5, 16), [1, 6, 5]), [0, 1]),
+        tf.mean(tf.tensor4d(randomArray(2 * 64 * 64 * 3, 17), [2, 64, 64, 3]), [0, 1, 2]),
+        tf.sum(tf.tensor4d(randomArray(2 * 64 * 64 * 3, 17), [2, 64, 64, 3]), [0, 1, 2]),
       ];
     });
   });
