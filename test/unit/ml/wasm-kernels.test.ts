@@ -122,6 +122,8 @@ describe('wasm training kernels agree with the cpu backend', () => {
 
   for (const c of [
     { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
+    { x: [2, 7, 9, 3], size: 2, stride: 2, pad: 'valid' },
+    { x: [3, 6, 4, 5], size: 2, stride: 2, pad: 'same' },
     { x: [2, 7, 7, 2], size: 3, stride: 2, pad: 'same' },
     { x: [1, 6, 6, 2], size: 3, stride: 1, pad: 'same' },
   ] as const) {
@@ -146,6 +148,16 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   });
 
+  it('a small matrix times a large transposed one, 2-D and batched (the Dense input gradient dy·Wᵀ)', async () => {
+    await compare(() => {
+      const dy = tf.tensor2d(randomArray(3 * 7, 21), [3, 7]);
+      const w = tf.tensor2d(randomArray(40 * 7, 22), [40, 7]);
+      const a3 = tf.tensor3d(randomArray(2 * 3 * 5, 23), [2, 3, 5]);
+      const b3 = tf.tensor3d(randomArray(2 * 30 * 5, 24), [2, 30, 5]);
+      return [tf.matMul(dy, w, false, true), tf.matMul(a3, b3, false, true)];
+    });
+  });
+
   it('sums and means over leading axes and over other axes', async () => {
     await compare(() => {
       const x = tf.tensor4d(randomArray(2 * 3 * 4 * 5, 10), [2, 3, 4, 5]);
@@ -160,8 +172,44 @@ describe('wasm training kernels agree with the cpu backend', () => {
         tf.mean(x, [2]),
         tf.sum(big, [0, 1, 2]),
         tf.mean(big, [0, 1, 2]),
+        // A leading axis of 1 (the Dense layer's batch norm) and a 4096-element pooling window.
+        tf.sum(tf.tensor3d(randomArray(6 * 5, 16), [1, 6, 5]), [0, 1]),
+        tf.mean(tf.tensor4d(randomArray(2 * 64 * 64 * 3, 17), [2, 64, 64, 3]), [0, 1, 2]),
+        tf.sum(tf.tensor4d(randomArray(2 * 64 * 64 * 3, 17), [2, 64, 64, 3]), [0, 1, 2]),
       ];
     });
+  });
+
+  it('batch normalisation forward: per-channel statistics with and without scale and offset, and other shapes', async () => {
+    await compare(() => {
+      const x = tf.tensor4d(randomArray(3 * 4 * 5 * 6, 31), [3, 4, 5, 6]);
+      const mean = tf.tensor1d(randomArray(6, 32));
+      const variance = tf.tensor1d(randomArray(6, 33).map((v) => v + 1));
+      const scale = tf.tensor1d(randomArray(6, 34).map((v) => v + 1));
+      const offset = tf.tensor1d(randomArray(6, 35));
+      const x2 = tf.tensor2d(randomArray(7 * 6, 36), [7, 6]);
+      return [
+        tf.batchNorm(x, mean, variance, offset, scale, 1e-3),
+        tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
+        tf.batchNorm(x2, mean, variance, offset, scale, 1e-3),
+        tf.batchNorm(x, tf.reshape(mean, [1, 1, 1, 6]), tf.reshape(variance, [1, 1, 1, 6]), tf.reshape(offset, [1, 1, 1, 6]), tf.reshape(scale, [1, 1, 1, 6]), 1e-3),
+      ];
+    });
+  });
+
+  it('mean gradients over any axes, against dy / n broadcast with a multiply by ones', async () => {
+    const x = () => tf.tensor4d(randomArray(3 * 4 * 5 * 6, 41), [3, 4, 5, 6]);
+    const cases: [number[] | null, boolean][] = [[[0, 1, 2], false], [[0, 1, 2], true], [[1, 3], false], [null, false]];
+    await compare(
+      () => cases.map(([axes, keep]) => tf.grad((a: tf.Tensor) => tf.mul(tf.mean(a, axes ?? undefined, keep), tf.mean(a, axes ?? undefined, keep)))(x())),
+      () =>
+        cases.map(([axes, keep]) => {
+          const a = x();
+          const m = tf.mean(a, axes ?? undefined, true);
+          const n = a.size / m.size;
+          return tf.div(tf.mul(tf.mul(m, 2), tf.onesLike(a)), n); // d(m^2)/dm = 2m, spread evenly
+        }),
+    );
   });
 
   it('batch-norm gradients for every input (training-mode batch statistics), against the formula built from plain ops', async () => {
@@ -185,6 +233,40 @@ describe('wasm training kernels agree with the cpu backend', () => {
       gradients((a, mean, variance, g, o) => tf.batchNorm(a, mean, variance, o, g, 1e-3)),
       gradients((a, mean, variance, g, o) => tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), g), o)),
     );
+  });
+
+  it('identity and same-dtype cast share the buffer, and each survives the other being freed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor2d([1.5, -2, 3, 4], [2, 2]);
+    const ids = backend.numDataIds();
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    expect(backend.numDataIds()).toBe(ids + 1); // only the int32 cast has a buffer of its own
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1.5, -2, 3, 4]);
+    copy.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3, 4]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3, 4]);
+    tf.dispose([same, ints]);
+    expect(backend.numDataIds()).toBe(ids - 1);
+  });
+
+  it('a textbook-CNN training step leaves no tensor or wasm buffer behind', async () => {
+    await tf.setBackend('wasm');
+    const { buildTextbookCnn } = await import('../../../src-main/services/ml/textbook-cnn');
+    const model = buildTextbookCnn();
+    const x = tf.randomUniform([4, 32, 32, 3]);
+    const y = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10);
+    await model.trainOnBatch(x, y);
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.backend().numDataIds();
+    await model.trainOnBatch(x, y);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(buffers);
+    tf.dispose([x, y]);
+    model.dispose();
   });
 
   it('a training step leaks no wasm memory', async () => {

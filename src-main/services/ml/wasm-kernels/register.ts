@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batch-matmul';
+import { fusedBatchNormConfig } from './batch-norm';
 import { batchNormGradConfig } from './batch-norm-grad';
+import { identityConfig, sameDtypeCastConfig } from './identity';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig, depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-grads';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { meanGradConfig } from './mean-grad';
 import { StockKernels } from './stock-kernels';
 import { meanConfig, sumConfig } from './sum';
 
@@ -30,6 +33,9 @@ export function registerWasmTrainingKernels(): void {
     maxPoolGradConfig(stock),
     depthwiseConv2dBackpropInputConfig(stock),
     depthwiseConv2dBackpropFilterConfig(stock),
+    identityConfig(stock),
+    sameDtypeCastConfig(stock),
+    fusedBatchNormConfig(stock),
   ];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
@@ -37,5 +43,7 @@ export function registerWasmTrainingKernels(): void {
   }
   tf.unregisterGradient(tf.FusedBatchNorm);
   tf.registerGradient(batchNormGradConfig);
+  tf.unregisterGradient(tf.Mean);
+  tf.registerGradient(meanGradConfig);
   registered = true;
 }
