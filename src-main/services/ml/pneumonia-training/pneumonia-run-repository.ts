@@ -90,6 +90,11 @@ export class PneumoniaRunRepository {
     })();
   }
 
+  /** The version a run registered, recorded before the comparison so a failure there cannot orphan it. */
+  setVersion(id: number, versionId: number): void {
+    this.db.prepare('UPDATE training_runs SET model_version_id = ? WHERE id = ?').run(versionId, id);
+  }
+
   setComparison(id: number, comparison: VersionComparison): void {
     const run = this.get(id);
     if (!run) return;

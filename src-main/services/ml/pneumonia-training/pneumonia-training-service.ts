@@ -249,7 +249,7 @@ export class PneumoniaTrainingService {
       }
       const name = config.name ?? `${config.backbone.kind === 'vgg16' ? 'VGG16' : 'MobileNetV2'} run ${runId}`;
       const candidate = registry.register(outDir, name, 'model.trained');
-      runs.finish(runId, 'running', { versionId: candidate.id });
+      runs.setVersion(runId, candidate.id);
 
       // Score the active version on the same test images, so the two can be compared fairly.
       stage = 'comparing';
