@@ -103,6 +103,18 @@ describe('pneumonia training as a job', () => {
     expect(services.models.list('pneumonia')).toHaveLength(before);
   }, 300_000);
 
+  it('starts a fine-tuning run from an existing version: with no epochs it reproduces that version exactly', async () => {
+    const base = services.models.list('pneumonia').find((v) => v.name === 'site run')!;
+    const none = { epochs: 0, learningRate: 1e-4, earlyStoppingPatience: 5, reduceLrPatience: 3 };
+    const { runId, jobId } = await services.pneumonia.start(config({ baseVersionId: base.id, name: 'site run, copy', phase1: none, phase2: none }));
+    expect((await finished(jobId)).status).toBe('completed');
+    const copy = services.models.pneumoniaMetadata(services.pneumonia.get(runId).versionId!)!;
+    const original = services.models.pneumoniaMetadata(base.id)!;
+    // Same weights, same test images: the same scores, so the same ROC (a fresh head would differ).
+    expect(copy.evaluation.rocPoints).toEqual(original.evaluation.rocPoints);
+    expect(copy.preprocessing).toEqual(original.preprocessing);
+  }, 300_000);
+
   it('refuses missing weights before starting anything', async () => {
     await expect(services.pneumonia.start(config({ backbone: { kind: 'vgg16', weightsPath: '/nowhere/vgg16_notop.h5' } }))).rejects.toThrow(/do not exist/);
   });
