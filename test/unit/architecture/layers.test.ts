@@ -94,6 +94,7 @@ describe('layers (DESIGN.md)', () => {
         'training/seeded-random.ts',
         'runtime/compute-worker-client.ts',
         'runtime/worker-protocol.ts',
+        'runtime/live-runs.ts',
         'pneumonia-training/pneumonia-training-service.ts',
         'pneumonia-training/pneumonia-run-repository.ts',
         'pneumonia-training/labelled-study-samples.ts',

@@ -12,15 +12,10 @@ import { listKaggleSamples } from '../pneumonia/kaggle-samples';
 import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
 import type { PneumoniaSample } from '../pneumonia/pneumonia-sample';
 import { startComputeWorker, type ComputeWorker } from '../runtime/compute-worker-client';
+import { LiveRuns } from '../runtime/live-runs';
 import type { FromWorker } from '../runtime/worker-protocol';
 import type { PneumoniaRunRepository, PneumoniaRunRow } from './pneumonia-run-repository';
 import type { LabelledStudySamples } from './labelled-study-samples';
-
-interface LiveRun {
-  jobId: string;
-  worker: ComputeWorker;
-  status: 'running' | 'paused';
-}
 
 type SplitRequest = { data: PneumoniaDataSource; validationFraction: number; minValidationImages: number; maxTrainImages: number | null; seed: number };
 
@@ -33,7 +28,7 @@ const PROGRESS_INTERVAL_MS = 250;
  * new, inactive model version, compared with the active one on the same test images.
  */
 export class PneumoniaTrainingService {
-  private readonly live = new Map<number, LiveRun>();
+  private readonly live: LiveRuns;
   private shuttingDown = false;
 
   constructor(
@@ -45,7 +40,9 @@ export class PneumoniaTrainingService {
       registry: ModelRegistry;
       studySamples: LabelledStudySamples;
     },
-  ) {}
+  ) {
+    this.live = new LiveRuns((runId) => deps.runs.get(runId) !== null);
+  }
 
   async preview(request: SplitRequest): Promise<DataPreview> {
     const { splits, hadTestSplit } = await this.split(request);
@@ -83,28 +80,24 @@ export class PneumoniaTrainingService {
     );
     const worker = startComputeWorker();
     const jobId = this.deps.jobs.start('pneumonia-training', (context) => this.supervise(runId, config, splits, baseModelDir, worker, context));
-    this.live.set(runId, { jobId, worker, status: 'running' });
+    this.live.add(runId, jobId, worker);
     return { runId, jobId };
   }
 
   pause(runId: number): TrainingStatus {
-    const run = this.requireLive(runId);
-    run.worker.send({ type: 'pause' });
-    run.status = 'paused';
+    this.live.pause(runId);
     this.deps.runs.setStatus(runId, 'paused');
     return 'paused';
   }
 
   resume(runId: number): TrainingStatus {
-    const run = this.requireLive(runId);
-    run.worker.send({ type: 'resume' });
-    run.status = 'running';
+    this.live.resume(this.live.require(runId));
     this.deps.runs.setStatus(runId, 'running');
     return 'running';
   }
 
   stop(runId: number): TrainingStatus {
-    const run = this.requireLive(runId);
+    const run = this.live.require(runId);
     run.worker.send({ type: 'stop' });
     if (run.status === 'paused') run.worker.send({ type: 'resume' });
     return run.status;
@@ -123,7 +116,7 @@ export class PneumoniaTrainingService {
   /** The app is closing: end the workers now; their runs are marked interrupted on the next start. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    await Promise.all([...this.live.values()].map((run) => run.worker.terminate()));
+    await this.live.terminateAll();
   }
 
   private async samples(source: PneumoniaDataSource): Promise<{ samples: PneumoniaSample[]; label: string }> {
@@ -155,15 +148,6 @@ export class PneumoniaTrainingService {
 
   private toRun(row: PneumoniaRunRow): PneumoniaRun {
     return { ...row, jobId: this.live.get(row.id)?.jobId ?? null };
-  }
-
-  private requireLive(runId: number): LiveRun {
-    const run = this.live.get(runId);
-    if (!run) {
-      if (!this.deps.runs.get(runId)) throw new AppError('NOT_FOUND', `Training run ${runId} does not exist.`);
-      throw new AppError('CONFLICT', `Training run ${runId} is not running.`);
-    }
-    return run;
   }
 
   private async supervise(

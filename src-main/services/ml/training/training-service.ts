@@ -5,14 +5,9 @@ import { AppError } from '@shared/ipc/errors';
 import type { AuditLog } from '../../audit/audit-log';
 import type { JobContext, JobOutcome, JobRunner } from '../../jobs/job-runner';
 import { startComputeWorker, type ComputeWorker } from '../runtime/compute-worker-client';
+import { LiveRuns } from '../runtime/live-runs';
 import type { FromWorker } from '../runtime/worker-protocol';
 import type { TrainingRunRepository, TrainingRunRow } from './training-run-repository';
-
-interface LiveRun {
-  jobId: string;
-  worker: ComputeWorker;
-  status: 'running' | 'paused';
-}
 
 // Renderer updates at most this often between epoch ends; training steps can be much faster.
 const PROGRESS_INTERVAL_MS = 250;
@@ -23,13 +18,15 @@ const PROGRESS_INTERVAL_MS = 250;
  * and resumed from its last checkpoint after the app was closed.
  */
 export class TrainingService {
-  private readonly live = new Map<number, LiveRun>();
+  private readonly live: LiveRuns;
   private lastBackend: BackendReport | null = null;
   private shuttingDown = false;
 
   constructor(
     private readonly deps: { runs: TrainingRunRepository; jobs: JobRunner; audit: AuditLog; dataDir: string },
-  ) {}
+  ) {
+    this.live = new LiveRuns((runId) => deps.runs.get(runId) !== null);
+  }
 
   start(config: TrainingConfig): { runId: number; jobId: string } {
     if (!existsSync(config.datasetPath)) {
@@ -41,9 +38,7 @@ export class TrainingService {
   }
 
   pause(runId: number): TrainingStatus {
-    const run = this.requireLive(runId);
-    run.worker.send({ type: 'pause' });
-    run.status = 'paused';
+    this.live.pause(runId);
     this.deps.runs.setStatus(runId, 'paused');
     return 'paused';
   }
@@ -52,8 +47,7 @@ export class TrainingService {
   resume(runId: number): { status: TrainingStatus; jobId: string } {
     const live = this.live.get(runId);
     if (live) {
-      live.worker.send({ type: 'resume' });
-      live.status = 'running';
+      this.live.resume(live);
       this.deps.runs.setStatus(runId, 'running');
       return { status: 'running', jobId: live.jobId };
     }
@@ -67,7 +61,7 @@ export class TrainingService {
   }
 
   stop(runId: number): TrainingStatus {
-    const run = this.requireLive(runId);
+    const run = this.live.require(runId);
     run.worker.send({ type: 'stop' });
     return run.status;
   }
@@ -78,7 +72,7 @@ export class TrainingService {
    */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    await Promise.all([...this.live.values()].map((run) => run.worker.terminate()));
+    await this.live.terminateAll();
   }
 
   get(runId: number): TrainingRun {
@@ -136,19 +130,10 @@ export class TrainingService {
     };
   }
 
-  private requireLive(runId: number): LiveRun {
-    const run = this.live.get(runId);
-    if (!run) {
-      if (!this.deps.runs.get(runId)) throw new AppError('NOT_FOUND', `Training run ${runId} does not exist.`);
-      throw new AppError('CONFLICT', `Training run ${runId} is not running.`);
-    }
-    return run;
-  }
-
   private launch(runId: number, config: TrainingConfig, resume: boolean): string {
     const worker = startComputeWorker();
     const jobId = this.deps.jobs.start('training', (context) => this.supervise(runId, config, resume, worker, context));
-    this.live.set(runId, { jobId, worker, status: 'running' });
+    this.live.add(runId, jobId, worker);
     return jobId;
   }
 
