@@ -9,6 +9,10 @@ import type { ModelVersionRepository } from '../../registry/model-version-reposi
 import { startComputeWorker, type ComputeWorker } from '../runtime/compute-worker-client';
 import type { ScoreRequestImage } from '../runtime/worker-protocol';
 
+/** Images with pixels that the version (the one parameter) has not scored. */
+const UNSCORED = `FROM images i WHERE i.has_pixels = 1
+  AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = i.id AND p.model_version_id = ?)`;
+
 interface Running {
   jobId: string;
   versionId: number;
@@ -40,12 +44,7 @@ export class ScoringService {
   /** Images with pixels that the version has not scored, oldest first. */
   pending(versionId: number): ScoreRequestImage[] {
     const rows = this.deps.db
-      .prepare(
-        `SELECT i.id, i.stored_path, i.format FROM images i
-         WHERE i.has_pixels = 1
-           AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = i.id AND p.model_version_id = ?)
-         ORDER BY i.id`,
-      )
+      .prepare(`SELECT i.id, i.stored_path, i.format ${UNSCORED} ORDER BY i.id`)
       .all(versionId) as { id: number; stored_path: string; format: ScoreRequestImage['format'] }[];
     return rows.map((r) => ({ imageId: r.id, path: this.deps.store.resolve(r.stored_path), format: r.format }));
   }
@@ -61,7 +60,8 @@ export class ScoringService {
       }
       return { jobId: null, pending: 0 };
     }
-    const pending = this.pending(active.id).length;
+    // Counted, not listed: this runs after every import; the job lists the images itself.
+    const pending = this.deps.db.prepare(`SELECT COUNT(*) ${UNSCORED}`).pluck().get(active.id) as number;
     if (this.running) {
       if (this.running.versionId === active.id) {
         this.running.again = true;
