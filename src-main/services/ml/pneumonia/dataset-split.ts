@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClassCounts, DatasetSummary } from '@shared/ipc/pneumonia-contract';
-import { seededRandom } from '../training/seeded-random';
+import { seededRandom, shuffle } from '../training/seeded-random';
 import { PneumoniaDataError } from './pneumonia-data-error';
 import type { PneumoniaSample } from './pneumonia-sample';
 
@@ -104,13 +104,6 @@ export function carveByPatient(samples: readonly PneumoniaSample[], fraction: nu
     }
   }
   return [samples.filter((s) => !carved.has(patientOf(s))), samples.filter((s) => carved.has(patientOf(s)))];
-}
-
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }
 
 function assertDisjointPatients(...sets: PneumoniaSample[][]): void {

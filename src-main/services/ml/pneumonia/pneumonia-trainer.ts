@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PneumoniaEpochRecord, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
-import { seededRandom } from '../training/seeded-random';
+import { seededRandom, shuffledIndices } from '../training/seeded-random';
 import { EarlyStopping, ReduceLrOnPlateau } from '../training/callbacks';
 import { splitAtLastBlock } from './backbone-split';
 import { logitModelOf } from './pneumonia-head';
@@ -82,7 +82,7 @@ export async function trainPneumonia(
     try {
       for (let epoch = 1; epoch <= config.epochs && !stopped; epoch++) {
         const started = performance.now();
-        const order = shuffled(data.train.length, random);
+        const order = shuffledIndices(data.train.length, random);
         let lossSum = 0;
         const trainProbabilities: number[] = [];
         const trainLabels: (0 | 1)[] = [];
@@ -181,13 +181,4 @@ function meanCrossEntropy(probabilities: readonly number[], labels: readonly (0 
 function accuracyOf(probabilities: readonly number[], labels: readonly (0 | 1)[]): number {
   const right = probabilities.filter((p, i) => (p >= 0.5 ? 1 : 0) === labels[i]).length;
   return right / Math.max(1, probabilities.length);
-}
-
-function shuffled(count: number, random: () => number): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }

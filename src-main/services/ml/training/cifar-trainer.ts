@@ -5,6 +5,7 @@ import { IMAGE_BYTES, selectImages, takeSubset, type CifarDataset, type CifarSpl
 import { loadModel, saveModel } from '../model-files';
 import { buildTextbookCnn, CIFAR10_CLASSES, compileTextbookCnn } from '../textbook-cnn';
 import { augmentBatch, seededRandom } from './augment';
+import { shuffledIndices } from './seeded-random';
 import { BestCheckpoint, EarlyStopping, ReduceLrOnPlateau, type EarlyStoppingState, type PlateauState } from './callbacks';
 
 export const VALIDATION_FRACTION = 0.1;
@@ -61,7 +62,7 @@ interface Splits {
 /** The same training/validation split for the same seed, so a resumed run validates on the same images. */
 export function splitDataset(dataset: CifarDataset, config: TrainingConfig): Splits {
   const pool = config.subsetSize ? takeSubset(dataset.train, config.subsetSize) : dataset.train;
-  const order = shuffled(pool.count, seededRandom(config.seed));
+  const order = shuffledIndices(pool.count, seededRandom(config.seed));
   const validationCount = Math.max(10, Math.round(pool.count * VALIDATION_FRACTION));
   const testCount = config.subsetSize ? Math.min(dataset.test.count, Math.max(200, Math.round(config.subsetSize / 5))) : dataset.test.count;
   return {
@@ -69,15 +70,6 @@ export function splitDataset(dataset: CifarDataset, config: TrainingConfig): Spl
     train: selectImages(pool, order.slice(validationCount)),
     test: takeSubset(dataset.test, testCount),
   };
-}
-
-function shuffled(count: number, random: () => number): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 /** Images scaled to [0, 1], as the textbook feeds them. */
@@ -131,7 +123,7 @@ export async function trainCifar(
   try {
     for (let epoch = history.length + 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
-      const order = shuffled(splits.train.count, random);
+      const order = shuffledIndices(splits.train.count, random);
       let lossSum = 0;
       let accuracySum = 0;
       let seen = 0;

@@ -10,3 +10,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Fisher–Yates in place, drawing from `random` (seeded, so a run's order can be replayed). */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/** 0 … count-1 in a shuffled order. */
+export function shuffledIndices(count: number, random: () => number): number[] {
+  return shuffle(Array.from({ length: count }, (_, i) => i), random);
+}
