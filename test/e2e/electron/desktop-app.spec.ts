@@ -14,14 +14,19 @@ test.skip(
   'SKIPPED: no Electron binary on this machine (it cannot be downloaded here). These tests run where `node_modules/electron` has its binary.',
 );
 
-test('the desktop app imports the test split and opens a study, with a locked-down window', async () => {
-  const split = chestXrayTestSplit();
+/** The built desktop app on a data folder of its own. */
+async function launchOnFreshData() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cxr-electron-'));
-  const app = await electron.launch({
+  return electron.launch({
     executablePath: binary!,
     args: [ROOT, '--data-dir', dataDir, ...(process.platform === 'linux' ? ['--no-sandbox'] : [])],
     cwd: ROOT,
   });
+}
+
+test('the desktop app imports the test split and opens a study, with a locked-down window', async () => {
+  const split = chestXrayTestSplit();
+  const app = await launchOnFreshData();
   try {
     const page = await app.firstWindow();
     const prefs = await app.evaluate(({ BrowserWindow }) => {
@@ -51,12 +56,7 @@ test('the desktop app imports the test split and opens a study, with a locked-do
 test('the desktop app trains a quick pneumonia model in its compute worker, activates it on request and scores the worklist', async () => {
   test.setTimeout(420_000);
   const split = chestXrayTestSplit();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cxr-electron-'));
-  const app = await electron.launch({
-    executablePath: binary!,
-    args: [ROOT, '--data-dir', dataDir, ...(process.platform === 'linux' ? ['--no-sandbox'] : [])],
-    cwd: ROOT,
-  });
+  const app = await launchOnFreshData();
   try {
     const page = await app.firstWindow();
     await page.getByTestId('import-path').fill(split.folder);
