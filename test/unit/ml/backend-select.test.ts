@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_CHOICES, selectBackend } from '../../../src-main/services/ml/runtime/backend-select';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_CHOICES, selectBackend, wasmThreadCount } from '../../../src-main/services/ml/runtime/backend-select';
 
 describe('backend selection', () => {
   it('picks the best working backend and says why each better one was not used', async () => {
@@ -25,5 +26,21 @@ describe('backend selection', () => {
     const wasm = await selectBackend('wasm');
     expect(wasm.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('runs the wasm backend on one thread a core (up to 8) and says how many', async () => {
+    const report = await selectBackend('wasm');
+    const wanted = wasmThreadCount();
+    expect(getThreadsCount()).toBe(wanted);
+    expect(report.device).toContain(wanted > 1 ? `${wanted} threads` : 'one thread');
+    // The threaded build computes what the single-threaded one does.
+    const x = tf.randomNormal([8, 16, 16, 8], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const filter = tf.randomNormal([3, 3, 8, 16], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const ours = (await tf.conv2d(x, filter, 1, 'same').data()) as Float32Array;
+    await tf.setBackend('cpu');
+    const reference = (await tf.conv2d(tf.tensor(await x.data(), x.shape) as tf.Tensor4D, tf.tensor(await filter.data(), filter.shape) as tf.Tensor4D, 1, 'same').data()) as Float32Array;
+    await tf.setBackend('wasm');
+    const worst = ours.reduce((max, v, i) => Math.max(max, Math.abs(v - reference[i]!)), 0);
+    expect(worst).toBeLessThan(1e-3);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../../src-main/services/ml/wasm-kernels/register';
+import { selectBackend } from '../../../src-main/services/ml/runtime/backend-select';
 
 // Gradients must agree with the cpu backend (plain float32 JS loops, the reference) to this
 // absolute tolerance, relative to the largest magnitude of the reference.
@@ -46,8 +46,9 @@ async function compare(compute: () => tf.Tensor[], reference_: () => tf.Tensor[]
 }
 
 beforeAll(async () => {
-  await tf.setBackend('wasm');
-  registerWasmTrainingKernels();
+  // The backend as the app starts it: threaded where there are cores, with our kernels registered.
+  const report = await selectBackend('wasm');
+  expect(report.backend).toBe('wasm');
 });
 
 const convCases = [

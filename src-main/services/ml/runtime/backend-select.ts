@@ -1,9 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendReport } from '@shared/ipc/contract';
 import { registerWasmTrainingKernels } from '../wasm-kernels/register';
+import { startThreadedWasm } from './wasm-threads';
 
 /** Best first. */
 export const BACKEND_CHOICES = BACKEND_NAMES;
@@ -77,12 +79,35 @@ async function tryWebGpu(): Promise<Attempt> {
   }
 }
 
+/** Threads for the wasm backend: every logical core up to 8 (its pool's size), or CXR_WASM_THREADS. */
+export function wasmThreadCount(): number {
+  const asked = Number(process.env.CXR_WASM_THREADS);
+  const wanted = Number.isInteger(asked) && asked > 0 ? asked : os.availableParallelism();
+  return Math.max(1, Math.min(8, wanted));
+}
+
 async function tryWasm(): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend did not initialise' };
+    const factory = tf.findBackendFactory('wasm');
+    const threads = wasmThreadCount();
+    let running = 1;
+    let threadsNote = '';
+    if (threads > 1) {
+      try {
+        running = await startThreadedWasm(threads);
+      } catch (error) {
+        // Start again on the single-threaded build, and say why.
+        threadsNote = `; threads unavailable: ${messageOf(error)}`;
+        tf.removeBackend('wasm');
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        tf.registerBackend('wasm', factory);
+      }
+    }
+    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend did not initialise' };
     registerWasmTrainingKernels();
-    return { ok: true, device: 'CPU, WebAssembly SIMD (one thread)' };
+    const threadText = running > 1 ? `${running} threads` : 'one thread';
+    return { ok: true, device: `CPU, WebAssembly SIMD (${threadText})${threadsNote}` };
   } catch (error) {
     return { ok: false, reason: `the wasm backend failed: ${messageOf(error)}` };
   }

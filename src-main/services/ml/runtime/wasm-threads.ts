@@ -1,0 +1,65 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * tfjs-backend-wasm ships a multi-threaded SIMD build (XNNPACK over a pthread pool) but never
+ * uses it in Node: its feature check answers "no" there (tfjs issue #3830), and its loader hands
+ * the pthread workers a Blob URL, which Node's Worker cannot open. Emscripten's glue itself runs
+ * under Node (it uses worker_threads), so three things make the threaded build start:
+ *  - the feature flag set to true;
+ *  - the worker script given as a `data:` URL whose code is the package's own pthread worker,
+ *    told to load the package's own glue from its file instead of from the Blob;
+ *  - the core count it sees while starting: the backend uses half the logical cores (it assumes
+ *    two hyper-threads a core), which on a 2-vCPU machine means one thread.
+ * Convolutions (most of a training step) then run on `threads` threads.
+ */
+
+const localRequire = createRequire(import.meta.url);
+
+/** The code each pthread worker runs: the stock worker, with the glue read from its file. */
+function pthreadWorkerUrl(): URL {
+  const stockWorker = localRequire.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
+  const glue = localRequire.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  // The package stores the worker as a string whose "\n" escapes were unescaped; re-escape as tfjs does.
+  const workerSource = (localRequire(stockWorker) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const source = [
+    `import { createRequire } from 'node:module';`,
+    `const require = createRequire(${JSON.stringify(stockWorker)});`,
+    `new Function('require', '__filename', ${JSON.stringify(workerSource)})(require, ${JSON.stringify(stockWorker)});`,
+    `const handle = globalThis.onmessage;`,
+    `globalThis.onmessage = (event) => {`,
+    `  if (event.data && event.data.cmd === 'load') event.data.urlOrBlob = ${JSON.stringify(glue)};`,
+    `  handle(event);`,
+    `};`,
+  ].join('\n');
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+}
+
+/**
+ * Starts the wasm backend on `threads` threads. Must run before anything else initialises the
+ * wasm backend. Returns the thread count the backend reports (1 when threads are not available).
+ */
+export async function startThreadedWasm(threads: number, timeoutMs = 30_000): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(threads);
+  const createObjectURL = URL.createObjectURL;
+  const cpus = os.cpus;
+  URL.createObjectURL = (blob: Blob) =>
+    // Only the pthread worker script is a JavaScript Blob here; anything else is left alone.
+    (blob.type === 'application/javascript' ? pthreadWorkerUrl() : createObjectURL(blob)) as unknown as string;
+  os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]!);
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`its threads did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    const started = await Promise.race([tf.setBackend('wasm'), timedOut]).finally(() => clearTimeout(timer));
+    if (!started) throw new Error('the threaded wasm backend did not initialise');
+  } finally {
+    URL.createObjectURL = createObjectURL;
+    os.cpus = cpus;
+  }
+  return wasm.getThreadsCount();
+}
