@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -43,4 +45,13 @@ describe('backend selection', () => {
     const worst = ours.reduce((max, v, i) => Math.max(max, Math.abs(v - reference[i]!)), 0);
     expect(worst).toBeLessThan(1e-3);
   });
+
+  it('lets a process that used the threaded backend exit on its own', () => {
+    const script = `import { selectBackend } from ${JSON.stringify(path.resolve('src-main/services/ml/runtime/backend-select.ts'))};
+      const report = await selectBackend('wasm'); console.log(report.device);`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('WebAssembly SIMD');
+  }, 90_000);
 });

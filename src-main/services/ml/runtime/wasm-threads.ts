@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -61,5 +62,9 @@ export async function startThreadedWasm(threads: number, timeoutMs = 30_000): Pr
     URL.createObjectURL = createObjectURL;
     os.cpus = cpus;
   }
+  // The pool's threads wait for work forever; they must not keep a finished process (a CLI run,
+  // a benchmark) alive, so none of them holds the event loop open.
+  const pthreads = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers: Worker[]; unusedWorkers: Worker[] } } }).wasm?.PThread;
+  for (const worker of [...(pthreads?.runningWorkers ?? []), ...(pthreads?.unusedWorkers ?? [])]) worker.unref();
   return wasm.getThreadsCount();
 }
