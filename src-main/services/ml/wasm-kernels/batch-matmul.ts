@@ -13,36 +13,30 @@ function swapPerm(rank: number): number[] {
 }
 
 export function batchMatMulConfig(stock: StockKernels): tf.KernelConfig {
-  const original = stock.capture(tf.BatchMatMul);
-  return {
-    kernelName: tf.BatchMatMul,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-      if (!transposeA && !transposeB) return original.kernelFunc(args);
-      try {
-        const swapLast = (t: tf.TensorInfo) => stock.transpose(t, swapPerm(t.shape.length));
-        // a·bᵀ = (b·aᵀ)ᵀ: with a small a and a large b (dy·Wᵀ, the Dense input gradient, is
-        // [64,512]·[2048,512]ᵀ) transposing a and the result costs far less than transposing b and
-        // packing it as XNNPACK weights.
-        const sameBatch = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-        const size = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape);
-        const outSize = (size(a) / a.shape[a.shape.length - 1]!) * b.shape[b.shape.length - 2]!;
-        if (transposeB && !transposeA && sameBatch && 2 * size(a) + outSize < 2 * size(b)) {
-          const product = stock.run(tf.BatchMatMul, { a: b, b: swapLast(a) }, { transposeA: false, transposeB: false });
-          return stock.run(tf.Transpose, { x: product }, { perm: swapPerm(product.shape.length) }, true);
-        }
-        return stock.run(
-          tf.BatchMatMul,
-          { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
-          { transposeA: false, transposeB: false },
-          true,
-        );
-      } finally {
-        stock.dispose();
+  return stock.replacement(tf.BatchMatMul, (args, original) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    if (!transposeA && !transposeB) return original(args);
+    try {
+      const swapLast = (t: tf.TensorInfo) => stock.transpose(t, swapPerm(t.shape.length));
+      // a·bᵀ = (b·aᵀ)ᵀ: with a small a and a large b (dy·Wᵀ, the Dense input gradient, is
+      // [64,512]·[2048,512]ᵀ) transposing a and the result costs far less than transposing b and
+      // packing it as XNNPACK weights.
+      const sameBatch = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+      const size = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape);
+      const outSize = (size(a) / a.shape[a.shape.length - 1]!) * b.shape[b.shape.length - 2]!;
+      if (transposeB && !transposeA && sameBatch && 2 * size(a) + outSize < 2 * size(b)) {
+        const product = stock.run(tf.BatchMatMul, { a: b, b: swapLast(a) }, { transposeA: false, transposeB: false });
+        return stock.run(tf.Transpose, { x: product }, { perm: swapPerm(product.shape.length) }, true);
       }
-    },
-  };
+      return stock.run(
+        tf.BatchMatMul,
+        { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
+        { transposeA: false, transposeB: false },
+        true,
+      );
+    } finally {
+      stock.dispose();
+    }
+  });
 }

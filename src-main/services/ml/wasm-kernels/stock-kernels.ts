@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Attrs = Record<string, unknown>;
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type KernelResult = ReturnType<tf.KernelFunc>;
 
 /**
  * Calls the wasm backend's own kernels from inside our kernels. The stock configs are captured
@@ -22,6 +24,16 @@ export class StockKernels {
       this.stock.set(kernelName, config);
     }
     return config;
+  }
+
+  /**
+   * The config of a kernel that takes a stock kernel's place. It keeps the stock kernel's
+   * setupFunc (where the wasm backend binds its C function, which the stock kernel needs when it
+   * is called back) and hands `kernelFunc` the stock kernel for the cases it leaves alone.
+   */
+  replacement(kernelName: string, kernelFunc: (args: KernelArgs, stockKernel: tf.KernelFunc) => KernelResult): tf.KernelConfig {
+    const original = this.capture(kernelName);
+    return { kernelName, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernelFunc(args, original.kernelFunc) };
   }
 
   /** Runs a stock kernel; its output is an intermediate, freed by `dispose`, unless `keep` is set. */

@@ -29,42 +29,36 @@ function sumRows(source: Float32Array, rows: number, width: number): Float64Arra
  * keep the stock kernels.
  */
 function leadingReductionConfig(stock: StockKernels, kernelName: typeof tf.Sum | typeof tf.Mean): tf.KernelConfig {
-  const original = stock.capture(kernelName);
   stock.capture(tf.AvgPool);
-  return {
-    kernelName,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
-      const rank = x.shape.length;
-      const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-      const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-      if (!leading || x.dtype !== 'float32') return original.kernelFunc(args);
-      const kept = x.shape.slice(axes.length);
-      const width = tf.util.sizeFromShape(kept);
-      const rows = tf.util.sizeFromShape(x.shape) / width;
-      try {
-        const first = x.shape[0]!;
-        const window = rows / first;
-        const pooled =
-          axes.length >= 2 && window > 1
-            ? stock.run(tf.AvgPool, { x: stock.reshape(x, [first, window, 1, width]) }, { filterSize: [window, 1], strides: [1, 1], pad: 'valid' })
-            : null;
-        const out = stock.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
-        // Views are taken after the allocations above, which may grow (and move) the heap.
-        const source = stock.backend.typedArrayFromHeap(pooled ?? x) as Float32Array;
-        const target = stock.backend.typedArrayFromHeap(out) as Float32Array;
-        const total = sumRows(source, pooled ? first : rows, width);
-        const scale = (pooled ? window : 1) / (kernelName === tf.Mean ? rows : 1);
-        for (let c = 0; c < width; c++) target[c] = total[c]! * scale;
-        return out;
-      } finally {
-        stock.dispose();
-      }
-    },
-  };
+  return stock.replacement(kernelName, (args, original) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32') return original(args);
+    const kept = x.shape.slice(axes.length);
+    const width = tf.util.sizeFromShape(kept);
+    const rows = tf.util.sizeFromShape(x.shape) / width;
+    try {
+      const first = x.shape[0]!;
+      const window = rows / first;
+      const pooled =
+        axes.length >= 2 && window > 1
+          ? stock.run(tf.AvgPool, { x: stock.reshape(x, [first, window, 1, width]) }, { filterSize: [window, 1], strides: [1, 1], pad: 'valid' })
+          : null;
+      const out = stock.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+      // Views are taken after the allocations above, which may grow (and move) the heap.
+      const source = stock.backend.typedArrayFromHeap(pooled ?? x) as Float32Array;
+      const target = stock.backend.typedArrayFromHeap(out) as Float32Array;
+      const total = sumRows(source, pooled ? first : rows, width);
+      const scale = (pooled ? window : 1) / (kernelName === tf.Mean ? rows : 1);
+      for (let c = 0; c < width; c++) target[c] = total[c]! * scale;
+      return out;
+    } finally {
+      stock.dispose();
+    }
+  });
 }
 
 export const sumConfig = (stock: StockKernels) => leadingReductionConfig(stock, tf.Sum);
