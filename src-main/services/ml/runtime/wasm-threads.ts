@@ -47,9 +47,10 @@ export async function startThreadedWasm(threads: number, timeoutMs = 30_000): Pr
   wasm.setThreadsCount(threads);
   const createObjectURL = URL.createObjectURL;
   const cpus = os.cpus;
+  let workerUrl: URL | undefined;
   URL.createObjectURL = (blob: Blob) =>
-    // Only the pthread worker script is a JavaScript Blob here; anything else is left alone.
-    (blob.type === 'application/javascript' ? pthreadWorkerUrl() : createObjectURL(blob)) as unknown as string;
+    // Only the pthread worker script is a JavaScript Blob here (asked for once per pool worker); anything else is left alone.
+    (blob.type === 'application/javascript' ? (workerUrl ??= pthreadWorkerUrl()) : createObjectURL(blob)) as unknown as string;
   os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]!);
   try {
     let timer: NodeJS.Timeout | undefined;
