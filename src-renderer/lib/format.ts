@@ -61,6 +61,11 @@ export function formatRate(r: number | null): string {
   return r === null ? 'n/a' : `${(r * 100).toFixed(1)} %`;
 }
 
+/** A rate's confidence interval as "86.5–98.3 %". */
+export function formatInterval(interval: { low: number; high: number }): string {
+  return `${(interval.low * 100).toFixed(1)}–${(interval.high * 100).toFixed(1)} %`;
+}
+
 /** Time waiting as "45 min", "3 h 05 m", "2 d 4 h": short enough for a narrow column. */
 export function formatWaiting(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));

@@ -49,6 +49,12 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   await expect(page.getByTestId('threshold-input')).toHaveValue('0.70');
   await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(flaggedInDatabase(seeded.dir, 0.7)));
   await expect(page.getByTestId('metric-sensitivity')).not.toHaveText(sensitivityBefore ?? '');
+  // Each rate comes with the counts behind it and a 95 % interval around it.
+  const [flaggedPositives, positives] = (await page.getByTestId('metric-sensitivity-count').textContent())!.split('/').map(Number);
+  const [low, high] = /^([\d.]+)–([\d.]+) %$/.exec((await page.getByTestId('metric-sensitivity-interval').textContent())!.trim())!.slice(1).map(Number);
+  await expect(page.getByTestId('metric-sensitivity')).toHaveText(`${((flaggedPositives! / positives!) * 100).toFixed(1)} %`);
+  expect(low).toBeLessThan((flaggedPositives! / positives!) * 100 + 0.05);
+  expect(high).toBeGreaterThan((flaggedPositives! / positives!) * 100 - 0.05);
   await expect(page.getByTestId('threshold-save-state')).toContainText('Stored for fixture-v1');
   await page.getByTestId('threshold-panel').screenshot({ path: path.join(SCREENSHOTS, 'threshold-panel.png') });
 

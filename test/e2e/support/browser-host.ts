@@ -35,13 +35,19 @@ export async function startBrowserHost(dataDir?: string): Promise<HostFixture & 
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`host exited with ${code}:\n${output}`)));
   });
+  let stopping = false;
+  // A host that dies mid-test leaves only "cannot reach" in the page: say why, from its own output.
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`browser host exited during the test (${code ?? signal}):\n${output.slice(-4000)}`);
+  });
   return {
     url,
     dataDir: dir,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -13,16 +13,19 @@ export function createPneumoniaNetwork(backbone: Backbone, seed: number): Pneumo
   return { backbone, head: buildPneumoniaHead(backbone.featureShape, seed) };
 }
 
-/** Probabilities of pneumonia for resized grey images, in inference mode, `batchSize` at a time. */
-export function predictProbabilities(network: PneumoniaNetwork, images: readonly Uint8Array[], batchSize = 16): Float32Array {
+/**
+ * Probabilities of pneumonia for resized grey images, in inference mode, `batchSize` at a time.
+ * With `flip`, each image's probability is the mean of its own and its mirror image's.
+ */
+export function predictProbabilities(network: PneumoniaNetwork, images: readonly Uint8Array[], batchSize = 16, flip = false): Float32Array {
   const out = new Float32Array(images.length);
   const spec = network.backbone.preprocessing;
   for (let start = 0; start < images.length; start += batchSize) {
     const batch = images.slice(start, start + batchSize);
     const probabilities = tf.tidy(() => {
       const input = normaliseGrey(greyBatch(batch, spec), spec);
-      const features = network.backbone.featureModel.predict(input) as tf.Tensor;
-      return network.head.predict(features) as tf.Tensor;
+      const probability = (x: tf.Tensor4D) => network.head.predict(network.backbone.featureModel.predict(x) as tf.Tensor) as tf.Tensor;
+      return flip ? tf.div(tf.add(probability(input), probability(tf.reverse(input, 2))), 2) : probability(input);
     });
     out.set(probabilities.dataSync(), start);
     probabilities.dispose();
