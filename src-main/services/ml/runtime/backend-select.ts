@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendReport } from '@shared/ipc/contract';
 import { registerWasmTrainingKernels } from '../wasm-kernels/register';
 import { startThreadedWasm } from './wasm-threads';
+import { probeWebGpu, type ProbeResult } from './webgpu-probe';
 
 /** Best first. */
 export const BACKEND_CHOICES = BACKEND_NAMES;
@@ -52,24 +53,24 @@ async function tryTfjsNode(name: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-nod
   }
 }
 
+/** Once per process: the answer does not change while the app runs. */
+let webGpuProbe: Promise<ProbeResult> | null = null;
+
 async function tryWebGpu(): Promise<Attempt> {
-  let gpu: GPU;
-  try {
-    const webgpu = (await import('webgpu')) as unknown as { create(options: string[]): GPU; globals: object };
-    Object.assign(globalThis, webgpu.globals);
-    gpu = webgpu.create([]);
-  } catch (error) {
-    return { ok: false, reason: `the webgpu package (Dawn) is not usable here: ${messageOf(error)}` };
-  }
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return { ok: false, reason: 'no hardware GPU adapter (Vulkan, D3D12 or Metal) was found' };
-  const info = adapter.info;
+  const probe = await (webGpuProbe ??= probeWebGpu());
+  if (!probe.ok) return { ok: false, reason: probe.reason };
+  const info = probe.adapter;
+  if (!info) return { ok: false, reason: 'no hardware GPU adapter (Vulkan, D3D12 or Metal) was found' };
   const described = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
   // A software rasteriser trains about 9x slower than wasm here: not a GPU worth using.
-  if (info.architecture === 'software' || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(described)) {
+  if (info.architecture === 'software' || info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(described)) {
     return { ok: false, reason: `only a software adapter (${described || 'unnamed'}) was found, which is slower than wasm` };
   }
   try {
+    // The probe found a real GPU with Dawn in a child process: now it is safe to load here.
+    const webgpu = (await import('webgpu')) as unknown as { create(options: string[]): GPU; globals: object };
+    Object.assign(globalThis, webgpu.globals);
+    const gpu = webgpu.create([]);
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: 'the WebGPU backend did not initialise' };
