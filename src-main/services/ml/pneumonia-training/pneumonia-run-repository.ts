@@ -1,6 +1,7 @@
 import type { BackendReport, TrainingStatus, VersionComparison } from '@shared/ipc/contract';
 import type { DatasetSummary, PneumoniaEpochRecord, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
 import type { Db } from '../../db/database';
+import { TaskRuns, type RawRunRow } from '../training/task-runs';
 
 export interface PneumoniaRunRow {
   id: number;
@@ -16,26 +17,13 @@ export interface PneumoniaRunRow {
   error: string | null;
 }
 
-interface RawRow {
-  id: number;
-  status: TrainingStatus;
-  config_json: string;
-  history_json: string;
-  metrics_json: string | null;
-  backend_json: string | null;
-  model_version_id: number | null;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-}
-
 /** What a pneumonia run keeps in the training_runs table's metrics column. */
 interface RunResults {
   dataset: DatasetSummary | null;
   comparison: VersionComparison | null;
 }
 
-function fromRaw(row: RawRow): PneumoniaRunRow {
+function fromRaw(row: RawRunRow): PneumoniaRunRow {
   const results: RunResults = row.metrics_json ? (JSON.parse(row.metrics_json) as RunResults) : { dataset: null, comparison: null };
   return {
     id: row.id,
@@ -53,8 +41,10 @@ function fromRaw(row: RawRow): PneumoniaRunRow {
 }
 
 /** Pneumonia training runs (rows of training_runs with task 'pneumonia'); each epoch is committed as it ends. */
-export class PneumoniaRunRepository {
-  constructor(private readonly db: Db) {}
+export class PneumoniaRunRepository extends TaskRuns<PneumoniaRunRow> {
+  constructor(db: Db) {
+    super(db, 'pneumonia', fromRaw);
+  }
 
   create(config: PneumoniaTrainingConfig, dataset: DatasetSummary): number {
     const results: RunResults = { dataset, comparison: null };
@@ -65,21 +55,8 @@ export class PneumoniaRunRepository {
     );
   }
 
-  get(id: number): PneumoniaRunRow | null {
-    const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ? AND task = 'pneumonia'`).get(id) as RawRow | undefined;
-    return row ? fromRaw(row) : null;
-  }
-
-  list(limit: number): PneumoniaRunRow[] {
-    return (this.db.prepare(`SELECT * FROM training_runs WHERE task = 'pneumonia' ORDER BY id DESC LIMIT ?`).all(limit) as RawRow[]).map(fromRaw);
-  }
-
   setStatus(id: number, status: TrainingStatus): void {
     this.db.prepare('UPDATE training_runs SET status = ? WHERE id = ?').run(status, id);
-  }
-
-  setBackend(id: number, backend: BackendReport): void {
-    this.db.prepare('UPDATE training_runs SET backend_json = ? WHERE id = ?').run(JSON.stringify(backend), id);
   }
 
   appendEpoch(id: number, record: PneumoniaEpochRecord): void {

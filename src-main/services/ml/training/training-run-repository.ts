@@ -1,5 +1,6 @@
 import type { BackendReport, EpochRecord, TrainingConfig, TrainingMetrics, TrainingStatus } from '@shared/ipc/contract';
 import type { Db } from '../../db/database';
+import { TaskRuns, type RawRunRow } from './task-runs';
 
 export interface TrainingRunRow {
   id: number;
@@ -14,20 +15,7 @@ export interface TrainingRunRow {
   modelVersionId: number | null;
 }
 
-interface RawRow {
-  id: number;
-  status: TrainingStatus;
-  config_json: string;
-  history_json: string;
-  metrics_json: string | null;
-  backend_json: string | null;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-  model_version_id: number | null;
-}
-
-function fromRaw(row: RawRow): TrainingRunRow {
+function fromRaw(row: RawRunRow): TrainingRunRow {
   return {
     id: row.id,
     status: row.status,
@@ -43,8 +31,10 @@ function fromRaw(row: RawRow): TrainingRunRow {
 }
 
 /** CIFAR-10 training runs and their per-epoch history; each epoch is committed as it ends. */
-export class TrainingRunRepository {
-  constructor(private readonly db: Db) {}
+export class TrainingRunRepository extends TaskRuns<TrainingRunRow> {
+  constructor(db: Db) {
+    super(db, 'cifar10', fromRaw);
+  }
 
   create(config: TrainingConfig): number {
     return Number(
@@ -54,21 +44,8 @@ export class TrainingRunRepository {
     );
   }
 
-  get(id: number): TrainingRunRow | null {
-    const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ? AND task = 'cifar10'`).get(id) as RawRow | undefined;
-    return row ? fromRaw(row) : null;
-  }
-
-  list(limit: number): TrainingRunRow[] {
-    return (this.db.prepare(`SELECT * FROM training_runs WHERE task = 'cifar10' ORDER BY id DESC LIMIT ?`).all(limit) as RawRow[]).map(fromRaw);
-  }
-
   setStatus(id: number, status: TrainingStatus): void {
     this.db.prepare('UPDATE training_runs SET status = ?, finished_at = NULL, error = NULL WHERE id = ?').run(status, id);
-  }
-
-  setBackend(id: number, backend: BackendReport): void {
-    this.db.prepare('UPDATE training_runs SET backend_json = ? WHERE id = ?').run(JSON.stringify(backend), id);
   }
 
   setHistory(id: number, history: EpochRecord[]): void {
