@@ -66,8 +66,10 @@ interface CvChoice {
 /** The recipe and threshold a cross-validation run (bench/pneumonia-cv.ts) chose, or null for the fixed threshold. */
 function cvChoice(from: string): CvChoice | null {
   if (from === 'fixed') return null;
-  const cv = JSON.parse(readFileSync(from, 'utf8')) as { complete: boolean; folds: number; chosen: { lr2: number; threshold: number | null } };
+  const cv = JSON.parse(readFileSync(from, 'utf8')) as { complete: boolean; folds: number; chosen: { name?: string; lr2: number; threshold: number | null; phase2?: boolean; flip?: boolean } };
   if (!cv.complete || cv.chosen.threshold === null) throw new Error(`${from} is not a complete cross-validation with a threshold.`);
+  // The threshold belongs to the candidate it was chosen for: refuse one this benchmark cannot reproduce.
+  if (cv.chosen.flip || cv.chosen.phase2 === false) throw new Error(`${from} chose ${cv.chosen.name}, which bench:pneumonia does not train or score yet.`);
   return { lr2: cv.chosen.lr2, threshold: cv.chosen.threshold, source: path.relative(repoRoot, path.resolve(from)) };
 }
 
