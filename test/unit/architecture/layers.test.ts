@@ -91,6 +91,7 @@ describe('layers (DESIGN.md)', () => {
       [
         'training/training-service.ts',
         'training/training-run-repository.ts',
+        'training/task-runs.ts',
         'training/seeded-random.ts',
         'runtime/compute-worker-client.ts',
         'runtime/worker-protocol.ts',
