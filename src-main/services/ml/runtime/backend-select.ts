@@ -53,7 +53,10 @@ async function tryTfjsNode(name: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-nod
   }
 }
 
-/** Once per process: the answer does not change while the app runs. */
+/**
+ * Once per thread that loads this module (each compute worker is one): the answer does not change
+ * while the app runs, and a probe costs about 0.1 s beside a worker's start.
+ */
 let webGpuProbe: Promise<ProbeResult> | null = null;
 
 async function tryWebGpu(): Promise<Attempt> {

@@ -22,7 +22,7 @@ export interface RawRunRow {
 export class TaskRuns<Row> {
   constructor(
     protected readonly db: Db,
-    protected readonly task: 'cifar10' | 'pneumonia',
+    private readonly task: 'cifar10' | 'pneumonia',
     private readonly fromRaw: (row: RawRunRow) => Row,
   ) {}
 
