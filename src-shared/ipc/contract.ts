@@ -13,6 +13,7 @@ import {
   STUDY_STATUSES,
 } from '../domain/study';
 import { BACKEND_NAMES } from '../domain/backends';
+import { VERDICTS } from '../domain/verdict';
 import {
   datasetSummarySchema,
   pneumoniaDataSourceSchema,
@@ -20,6 +21,8 @@ import {
   pneumoniaEvaluationSchema,
   pneumoniaModelMetadataSchema,
   pneumoniaTrainingConfigSchema,
+  populationSchema,
+  validationRocSchema,
 } from './pneumonia-contract';
 
 export { BACKEND_NAMES };
@@ -43,9 +46,18 @@ export const studyRowSchema = z.object({
   thumbnailImageId: id,
   accessionNumber: z.string().nullable(),
   viewPosition: z.string().nullable(),
-  /** The active model version's probability of pneumonia for the study's first image, if scored. */
+  /**
+   * The active model version's probability of pneumonia for the study (its best in-scope image), if
+   * scored; always null when the version does not apply (verdict `not_applicable`).
+   */
   probability: z.number().min(0).max(1).nullable(),
   modelVersionId: id.nullable(),
+  /** The active version's stored verdict for that image; null while the version has not scored the study. */
+  verdict: z.enum(VERDICTS).nullable(),
+  /** Why the verdict is not `in_scope`, in words ("age 86 years (trained on 1-5 years)"). */
+  verdictReason: z.string().nullable(),
+  /** The image the score and heatmap belong to; null while unscored. */
+  scoredImageId: id.nullable(),
 });
 
 /** DICOM attributes of one image; null for PNG/JPEG. */
@@ -168,6 +180,9 @@ export const modelVersionSummarySchema = z.object({
   auc: z.number().min(0).max(1).nullable(),
   rocPoints: z.array(rocPointSchema),
   intendedUse: z.string().nullable(),
+  /** Validation ROC (never the test split): the presets "balanced" and "target sensitivity" are chosen on it. */
+  validation: validationRocSchema.nullable(),
+  population: populationSchema.nullable(),
 });
 
 export const thresholdPresetSchema = z.enum(['manual', 'screening', 'balanced', 'target-sensitivity']);
@@ -189,7 +204,7 @@ export const settingsSchema = z.object({
 
 const csvExport = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int().nonnegative() });
 
-const jobKind = z.enum(['import', 'training', 'scoring', 'pneumonia-training']);
+const jobKind = z.enum(['import', 'training', 'scoring', 'pneumonia-training', 'activation']);
 
 export const jobProgressSchema = z.object({
   jobId: z.string(),
@@ -420,7 +435,11 @@ export const contract = {
   },
   'models.list': {
     request: empty,
-    response: z.object({ versions: z.array(modelVersionSummarySchema) }),
+    response: z.object({
+      versions: z.array(modelVersionSummarySchema),
+      /** A version being prepared for activation (scoring with it) and its job, if any. */
+      pendingActivation: z.object({ modelVersionId: id, jobId: z.string() }).nullable(),
+    }),
   },
   'models.setThreshold': {
     request: z.strictObject({
@@ -505,7 +524,12 @@ export const contract = {
   'models.activate': {
     /** `confirm` must be true: a version is only ever activated by an explicit choice. */
     request: z.strictObject({ modelVersionId: id, confirm: z.literal(true) }),
-    response: modelVersionSummarySchema,
+    /**
+     * The version goes live only once it has scored every applicable study, while the previous
+     * version's scores stay on screen: `activated` at once when nothing is left to score, else a
+     * job (kind `activation`, cancellable with jobs.cancel) whose end switches.
+     */
+    response: z.object({ jobId: z.string().nullable(), pending: z.number().int().nonnegative(), activated: modelVersionSummarySchema.nullable() }),
   },
   'models.rollback': {
     request: z.strictObject({ confirm: z.literal(true) }),

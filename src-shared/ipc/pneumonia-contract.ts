@@ -152,6 +152,54 @@ export const pneumoniaEvaluationSchema = z.strictObject({
   msPerImage: z.number().nonnegative(),
 });
 
+/**
+ * What a version was trained on, so each image it scores gets a verdict (in scope, or outside its
+ * population with the reason). Lists are DICOM values (Modality, View Position, Body Part
+ * Examined); an empty list means "not restricted". Ages in years, inclusive.
+ */
+export const populationSchema = z.strictObject({
+  modalities: z.array(z.string().max(16)).max(20),
+  views: z.array(z.string().max(16)).max(20),
+  bodyParts: z.array(z.string().max(64)).max(20),
+  ageYears: z.strictObject({ min: z.number().min(0).max(150), max: z.number().min(0).max(150) }).nullable(),
+  /** Where the figures come from: "DICOM ages of the training studies", "dataset description (Kermany 2018)". */
+  source: z.string().max(500),
+});
+
+export const reliabilitySchema = z.strictObject({ bins: z.array(calibrationBinSchema), ece: unit });
+
+/**
+ * Temperature scaling (Guo et al. 2017): p = sigmoid(logit / T), T fitted on validation scores
+ * (never the test split) and applied in scoring, evaluation and the threshold panel.
+ */
+export const probabilityCalibrationSchema = z.strictObject({
+  method: z.literal('temperature'),
+  temperature: z.number().positive().max(1000),
+  fittedOn: z.string(),
+  /** Reliability on the data it was fitted on, before and after. */
+  validation: z.strictObject({ before: reliabilitySchema, after: reliabilitySchema }),
+  /** Reliability on the test split, before and after: the independent check. */
+  test: z.strictObject({ before: reliabilitySchema, after: reliabilitySchema }).nullable(),
+});
+
+/** The validation (out-of-sample, never test) scores' ROC: where the threshold presets come from. */
+export const validationRocSchema = z.strictObject({
+  evaluatedOn: z.string(),
+  images: count,
+  auc: unit,
+  rocPoints: z.array(rocPointCountsSchema),
+});
+
+/** A summary of the version's feature reference (the full reference lives in feature-reference.json). */
+export const featureReferenceSummarySchema = z.strictObject({
+  file: z.literal('feature-reference.json'),
+  method: z.string(),
+  fittedOn: z.string(),
+  cutoffSetOn: z.string(),
+  /** Share of the held-out in-population images beyond the cut-off (the false-alarm rate it was set for). */
+  heldOutUnusualRate: unit,
+});
+
 export const pneumoniaModelMetadataSchema = z.object({
   format: z.literal('cxr-triage-pneumonia-model'),
   formatVersion: z.literal(1),
@@ -174,6 +222,13 @@ export const pneumoniaModelMetadataSchema = z.object({
   backend: z.string(),
   intendedUse: z.string(),
   createdAt: z.string(),
+  /** Absent in versions made before populations were recorded: then only the modality/body-part rules apply. */
+  population: populationSchema.optional(),
+  calibration: probabilityCalibrationSchema.optional(),
+  validation: validationRocSchema.optional(),
+  featureReference: featureReferenceSummarySchema.optional(),
+  /** The feature map Grad-CAM is taken on (a 14x14 map for 224 inputs). */
+  heatmapLayer: z.string().optional(),
 });
 
 export type PreprocessingSpec = z.output<typeof preprocessingSpecSchema>;
@@ -188,3 +243,7 @@ export type OperatingPoint = z.output<typeof operatingPointSchema>;
 export type CalibrationBin = z.output<typeof calibrationBinSchema>;
 export type PneumoniaEvaluation = z.output<typeof pneumoniaEvaluationSchema>;
 export type PneumoniaModelMetadata = z.output<typeof pneumoniaModelMetadataSchema>;
+export type Population = z.output<typeof populationSchema>;
+export type ProbabilityCalibration = z.output<typeof probabilityCalibrationSchema>;
+export type ValidationRoc = z.output<typeof validationRocSchema>;
+export type FeatureReferenceSummary = z.output<typeof featureReferenceSummarySchema>;

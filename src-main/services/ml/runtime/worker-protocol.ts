@@ -48,7 +48,12 @@ export type FromWorker =
   /** The model folder is complete (metadata.json written last) when outcome is 'completed'. */
   | { type: 'pneumonia-done'; outcome: 'completed' | 'stopped' }
   | { type: 'evaluation'; evaluation: PneumoniaEvaluation }
-  | { type: 'scored'; imageId: number; probability: number; heatmapPng: Uint8Array }
+  /**
+   * `probability` is calibrated (the version's temperature applied). `featureDistance` is the
+   * image's distance from the version's feature reference divided by its cut-off (above 1: an
+   * unusual image); null when the version has no reference.
+   */
+  | { type: 'scored'; imageId: number; probability: number; heatmapPng: Uint8Array; featureDistance: number | null }
   | { type: 'score-failed'; imageId: number; reason: string }
   | { type: 'scoring-done' }
   | { type: 'error'; message: string; userFacing: boolean };
