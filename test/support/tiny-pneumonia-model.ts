@@ -1,7 +1,12 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluateScores } from '@shared/metrics/pneumonia-evaluation';
-import { pneumoniaModelMetadataSchema, pneumoniaTrainingConfigSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
+import {
+  pneumoniaModelMetadataSchema,
+  pneumoniaTrainingConfigSchema,
+  type PneumoniaModelMetadata,
+  type Population,
+} from '@shared/ipc/pneumonia-contract';
 import { saveModel } from '../../src-main/services/ml/model-files';
 
 /**
@@ -9,7 +14,10 @@ import { saveModel } from '../../src-main/services/ml/model-files';
  * complete metadata: small enough for registry, packaging and scoring tests to write in milliseconds.
  * Its evaluation figures come from a fixed set of scores, not from the model.
  */
-export async function writeTinyPneumoniaModel(dir: string, options: { threshold?: number; seed?: number } = {}): Promise<PneumoniaModelMetadata> {
+export async function writeTinyPneumoniaModel(
+  dir: string,
+  options: { threshold?: number; seed?: number; population?: Population } = {},
+): Promise<PneumoniaModelMetadata> {
   const seed = options.seed ?? 1;
   const backbone = tf.sequential({
     layers: [tf.layers.conv2d({ inputShape: [28, 28, 3], filters: 4, kernelSize: 4, strides: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) })],
@@ -48,6 +56,7 @@ export async function writeTinyPneumoniaModel(dir: string, options: { threshold?
     backend: 'cpu',
     intendedUse: 'Test fixture.',
     createdAt: new Date().toISOString(),
+    ...(options.population ? { population: options.population } : {}),
   });
   await saveModel(backbone, path.join(dir, 'backbone'), {});
   await saveModel(head, path.join(dir, 'head'), {});
