@@ -65,6 +65,7 @@ export function openAppServices(dataDir: string): AppServices {
   const registry = new ModelRegistry({ db, models, audit, dataDir });
   registry.removeStaleStaging();
   const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
+  scoring.recordInterrupted();
   const pneumoniaRuns = new PneumoniaRunRepository(db);
   const interruptedPneumonia = pneumoniaRuns.markInterrupted();
   if (interruptedPneumonia > 0) audit.record('pneumonia.training_interrupted', undefined, { count: interruptedPneumonia });

@@ -186,4 +186,17 @@ describe('scoring after a restart', () => {
     expect((await nextScoringJob()).status).toBe('completed');
     expect(services.scoring.pending(v1)).toHaveLength(0);
   });
+
+  it('records a scoring job that a kill cut off as interrupted, once', async () => {
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    // What a killed process leaves: a start with no finish.
+    services.audit.record('scoring.started', { type: 'model_version', id: v1 }, { purpose: 'live' });
+    const dataDir = services.dataDir;
+    await services.close();
+    services = openAppServices(dataDir);
+    expect(services.audit.recent(10, { action: 'scoring.interrupted' }).map((e) => e.details)).toEqual([{ count: 1 }]);
+    await services.close();
+    services = openAppServices(dataDir);
+    expect(services.audit.recent(10, { action: 'scoring.interrupted' })).toHaveLength(1);
+  });
 });

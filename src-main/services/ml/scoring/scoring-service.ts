@@ -101,6 +101,20 @@ export class ScoringService {
     return { jobId: run.jobId, pending };
   }
 
+  /**
+   * Scoring jobs that started and never finished (the app was killed): recorded once, on the next
+   * start, so the audit does not show work that silently stopped. Only the data folder's owner calls this.
+   */
+  recordInterrupted(): number {
+    const count = (sql: string) => this.deps.db.prepare(sql).pluck().get() as number;
+    const started = count("SELECT COUNT(*) FROM audit_log WHERE action = 'scoring.started'");
+    const finished = count("SELECT COUNT(*) FROM audit_log WHERE action = 'scoring.finished'");
+    const recorded = count("SELECT COALESCE(SUM(json_extract(details_json, '$.count')), 0) FROM audit_log WHERE action = 'scoring.interrupted'");
+    const interrupted = started - finished - recorded;
+    if (interrupted > 0) this.deps.audit.record('scoring.interrupted', undefined, { count: interrupted });
+    return Math.max(0, interrupted);
+  }
+
   /** The version being prepared for activation, if any. */
   pendingActivation(): { modelVersionId: number; jobId: string } | null {
     return this.activation ? { modelVersionId: this.activation.versionId, jobId: this.activation.jobId } : null;
@@ -180,6 +194,7 @@ export class ScoringService {
     let done = 0;
     const stop = () => void run.worker?.terminate();
     context.signal.addEventListener('abort', stop);
+    audit.record('scoring.started', { type: 'model_version', id: run.versionId }, { purpose: run.purpose });
     try {
       for (;;) {
         if (context.signal.aborted) return false;
