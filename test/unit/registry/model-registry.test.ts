@@ -81,7 +81,12 @@ describe('model registry', () => {
     for (const file of ['backbone/weights.bin', 'head/weights.bin', 'head/model.json']) {
       expect(readFileSync(path.join(dirOf(imported.id), file))).toEqual(readFileSync(path.join(dirOf(v1), file)));
     }
-    expect(services.models.pneumoniaMetadata(imported.id)).toEqual(services.models.pneumoniaMetadata(v1));
+    // Everything but the local paths, which an exported file never carries.
+    const original = services.models.pneumoniaMetadata(v1)!;
+    const copy = services.models.pneumoniaMetadata(imported.id)!;
+    expect({ ...copy, trainingConfig: original.trainingConfig, dataset: original.dataset }).toEqual(original);
+    expect(copy.trainingConfig.data).toEqual({ kind: 'folder', path: 'data' });
+    expect(copy.dataset.source).toBe('data');
     expect(services.audit.recent(5, { action: 'model.imported' })).toHaveLength(1);
   });
 
