@@ -33,12 +33,40 @@ export type FineTuneForm = {
   quickRun: boolean;
   maxTrainImages: number;
   name: string;
+  /** The ages (years) the new version is for; empty when not restricted. Number inputs leave null or undefined when cleared. */
+  ageMin: number | null | undefined;
+  ageMax: number | null | undefined;
 };
 
+/** The textbook's chest_xray set (Kermany et al. 2018): children one to five years old. */
+const PEDIATRIC_AGES = { min: 1, max: 5 };
+
+/** Whether a folder is the textbook's pediatric set, named chest_xray like the sample folder. */
+function isPediatricSet(folderPath: string): boolean {
+  return /(^|[\\/])chest_xray[\\/]*$/.test(folderPath.trim());
+}
+
+/** The ages to suggest for a data choice: the pediatric set's, or none. */
+export function suggestedAges(form: Pick<FineTuneForm, 'source' | 'folderPath'>): { min: number | null; max: number | null } {
+  return form.source === 'folder' && isPediatricSet(form.folderPath) ? PEDIATRIC_AGES : { min: null, max: null };
+}
+
+const isAge = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Why the age fields cannot be used as typed, or null. */
+export function populationAgesError(form: Pick<FineTuneForm, 'ageMin' | 'ageMax'>): string | null {
+  const [min, max] = [isAge(form.ageMin), isAge(form.ageMax)];
+  if (min !== max) return 'Give both ages, or neither.';
+  if (min && max && (form.ageMin! < 0 || form.ageMax! > 150 || form.ageMin! > form.ageMax!)) return 'The ages must run from a lower to a higher age, 0–150 years.';
+  return null;
+}
+
 export function initialForm(defaults: PneumoniaDefaults | null): FineTuneForm {
+  const folderPath = defaults?.sampleFolder ?? '';
+  const ages = suggestedAges({ source: 'folder', folderPath });
   return {
     source: 'folder',
-    folderPath: defaults?.sampleFolder ?? '',
+    folderPath,
     backbone: 'mobilenetv2',
     mobilenetWeightsPath: defaults?.mobilenetWeightsPath ?? '',
     vggWeightsPath: '',
@@ -55,6 +83,8 @@ export function initialForm(defaults: PneumoniaDefaults | null): FineTuneForm {
     quickRun: false,
     maxTrainImages: 200,
     name: '',
+    ageMin: ages.min,
+    ageMax: ages.max,
   };
 }
 
@@ -82,6 +112,7 @@ export function configOf(form: FineTuneForm, activeVersionId: number | null): Pn
     threshold: form.threshold,
     targetSensitivity: form.targetSensitivity,
     maxTrainImages: form.quickRun ? form.maxTrainImages : null,
+    populationAgeYears: isAge(form.ageMin) && isAge(form.ageMax) ? { min: form.ageMin, max: form.ageMax } : null,
     ...(form.name.trim() ? { name: form.name.trim() } : {}),
   };
 }

@@ -6,8 +6,8 @@ import { worklist } from './worklist.svelte';
 
 /**
  * The Models screen: every pneumonia model version with its stored detail, the activation history
- * (for roll back), and the actions on a version. The version list itself is `models.versions`,
- * shared with the threshold panel and the worklist, so an activation shows everywhere at once.
+ * (for roll back), and export and import. The version list itself is `models.versions`, shared
+ * with the threshold panel and the worklist, so an activation (activation-job) shows everywhere at once.
  */
 class ModelRegistryState {
   details = $state.raw<Record<number, ModelVersionDetail>>({});
@@ -54,21 +54,6 @@ class ModelRegistryState {
   select(id: number): void {
     this.selectedId = id;
     this.notice = null;
-  }
-
-  async activate(id: number): Promise<boolean> {
-    return this.act(async () => {
-      const version = await call('activateModel', { modelVersionId: id, confirm: true });
-      this.notice = `${version.name} is now active; the worklist is being re-scored with it.`;
-    });
-  }
-
-  async rollback(): Promise<boolean> {
-    return this.act(async () => {
-      const version = await call('rollbackModel', { confirm: true });
-      this.notice = `Rolled back: ${version.name} is active again.`;
-      this.selectedId = version.id;
-    });
   }
 
   async exportVersion(id: number): Promise<boolean> {

@@ -11,6 +11,8 @@ const SAVE_DELAY_MS = 600;
  */
 class ModelState {
   versions = $state.raw<ModelVersionSummary[]>([]);
+  /** A version main is scoring with before it goes live (see activation-job), as models.list last said. */
+  pendingActivation = $state.raw<{ modelVersionId: number; jobId: string } | null>(null);
   threshold = $state<number | null>(null);
   settings = $state<Settings | null>(null);
   loaded = $state(false);
@@ -39,8 +41,9 @@ class ModelState {
 
   async load(): Promise<void> {
     try {
-      const [{ versions }, settings] = await Promise.all([call('listModels'), call('getSettings')]);
+      const [{ versions, pendingActivation }, settings] = await Promise.all([call('listModels'), call('getSettings')]);
       this.versions = versions;
+      this.pendingActivation = pendingActivation;
       this.settings = settings;
       if (this.pending === null) this.threshold = this.active?.threshold ?? null;
       this.loaded = true;

@@ -1,10 +1,11 @@
 import type { StudyStatus } from '@shared/domain/study';
 import type { StudyRow } from '@shared/ipc/contract';
-import { flagCounts, isFlagged, isOverdue, triageIndex, triageOrder, type TriageCase } from '@shared/metrics/triage-priority';
+import { flagCounts, isOverdue, triageIndex, triageOrder, type TriageCase } from '@shared/metrics/triage-priority';
 import { call, errorMessage } from './api';
 import { app } from './app-state.svelte';
 import { clock } from './clock.svelte';
 import { models } from './models.svelte';
+import { scoreOf, studyFlagState } from './study-score';
 
 /** Rows per request while loading the whole list; a few requests keep each message small. */
 const CHUNK_SIZE = 5000;
@@ -24,7 +25,10 @@ export type SortKey =
   | 'model';
 export type SortDirection = 'asc' | 'desc';
 
-/** The status shown in the worklist: "flagged" is a new study the model flags at the threshold in force. */
+/**
+ * The status shown in the worklist: "flagged" is a new study the model flags at the threshold in
+ * force; "not applicable" also covers a study the active version says it does not apply to.
+ */
 export type RowStatus = 'flagged' | StudyStatus;
 
 /** Study date as YYYY-MM-DD (DICOM writes YYYYMMDD); the import date when the study has none. */
@@ -86,11 +90,7 @@ class Worklist {
   }
 
   /** Parsed once per load: the priority sort runs on every threshold change. */
-  private readonly cases = $derived(
-    this.rows.map(
-      (row): TriageCase => ({ probability: row.probability, waitingSince: Date.parse(row.importedAt), unread: row.status === 'new' }),
-    ),
-  );
+  private readonly cases = $derived(this.rows.map(triageCase));
 
   /** Sorted once per load, so a threshold change only regroups the list (linear time). */
   private readonly triageIndex = $derived(triageIndex(this.cases));
@@ -106,7 +106,12 @@ class Worklist {
     const indexed = rows.map((row, i) => ({ row, i, text: sortText(row, key) }));
     indexed.sort((a, b) => {
       let byKey: number;
-      if (key === 'probability') byKey = (a.row.probability ?? -1) - (b.row.probability ?? -1);
+      if (key === 'probability') {
+        // Studies without a score (not scored yet, or not applicable) stay last either way: they have no low score.
+        const [pa, pb] = [scoreOf(a.row).probability, scoreOf(b.row).probability];
+        if ((pa === null) !== (pb === null)) return pa === null ? 1 : -1;
+        byKey = (pa ?? 0) - (pb ?? 0);
+      }
       else if (key === 'waiting') byKey = Date.parse(b.row.importedAt) - Date.parse(a.row.importedAt);
       else if (key === 'status') byKey = STATUS_RANK[rowStatus(a.row, threshold)] - STATUS_RANK[rowStatus(b.row, threshold)];
       else byKey = collator.compare(a.text, b.text);
@@ -122,7 +127,8 @@ class Worklist {
     const threshold = flaggedOnly ? models.threshold : null;
     if (!needle && !flaggedOnly && !unreadOnly && !dateFrom && !dateTo) return this.sorted;
     return this.sorted.filter((row) => {
-      if (flaggedOnly && !(row.status === 'new' && isFlagged(row.probability, threshold))) return false;
+      // The same set the threshold panel counts as flagged: read or not.
+      if (flaggedOnly && studyFlagState(row, threshold) !== 'flagged') return false;
       if (unreadOnly && row.status !== 'new') return false;
       if (dateFrom || dateTo) {
         const date = displayDate(row);
@@ -134,10 +140,10 @@ class Worklist {
   });
 
   /** Collected once per load, not on every threshold change. */
-  private readonly probabilities = $derived(this.rows.map((row) => row.probability));
+  private readonly scores = $derived(this.rows.map(scoreOf));
 
-  /** Flagged and unflagged among every study in the worklist (the filters do not change them). */
-  readonly counts = $derived(flagCounts(this.probabilities, models.threshold));
+  /** Each flag state's count among every study in the worklist (the filters do not change them). */
+  readonly counts = $derived(flagCounts(this.scores, models.threshold));
 
   readonly filtered = $derived(
     this.search.trim() !== '' || this.flaggedOnly || this.unreadOnly || this.dateFrom !== '' || this.dateTo !== '',
@@ -226,12 +232,18 @@ class Worklist {
   }
 }
 
+function triageCase(row: StudyRow): TriageCase {
+  return { ...scoreOf(row), waitingSince: Date.parse(row.importedAt), unread: row.status === 'new' };
+}
+
 export function rowStatus(row: StudyRow, threshold: number | null): RowStatus {
-  return row.status === 'new' && isFlagged(row.probability, threshold) ? 'flagged' : row.status;
+  const state = studyFlagState(row, threshold);
+  if (state === 'not_applicable') return 'not_applicable';
+  return row.status === 'new' && state === 'flagged' ? 'flagged' : row.status;
 }
 
 export function rowOverdue(row: StudyRow, now: number, agingLimitMinutes: number): boolean {
-  return isOverdue({ probability: row.probability, waitingSince: Date.parse(row.importedAt), unread: row.status === 'new' }, now, agingLimitMinutes);
+  return isOverdue(triageCase(row), now, agingLimitMinutes);
 }
 
 export const worklist = new Worklist();

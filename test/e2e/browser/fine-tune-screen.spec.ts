@@ -41,7 +41,18 @@ test('Train model screen: the real chest X-ray folder is previewed per split and
   await page.getByTestId('ft-folder-path').fill(path.join(folder, 'missing'));
   await page.getByTestId('ft-preview').click();
   await expect(page.getByTestId('ft-preview-error')).toBeVisible();
+  // The population's ages: the textbook's pediatric set (a folder named chest_xray) is 1–5 years; another folder's are not known.
+  await expect(page.getByTestId('ft-age-min')).toHaveValue('');
+  await expect(page.getByTestId('ft-age-max')).toHaveValue('');
   await page.getByTestId('ft-folder-path').fill(folder);
+  await expect(page.getByTestId('ft-age-min')).toHaveValue('1');
+  await expect(page.getByTestId('ft-age-max')).toHaveValue('5');
+  await expect(page.getByTestId('ft-age-hint')).toContainText('outside the population');
+  await page.getByTestId('ft-age-max').fill('');
+  await expect(page.getByTestId('ft-age-error')).toContainText('both ages, or neither');
+  await expect(page.getByTestId('ft-start')).toBeDisabled();
+  await page.getByTestId('ft-age-max').fill('5');
+  await expect(page.getByTestId('ft-start')).toBeEnabled();
 
   // From scratch says what it costs; the active-version option needs an active version.
   await page.getByTestId('ft-backbone-scratch').check();

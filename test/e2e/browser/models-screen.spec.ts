@@ -83,7 +83,8 @@ test('Models screen: versions, details, activation with its own threshold, roll 
   // Activation says what changes, and changes nothing until confirmed.
   await detail.getByTestId('model-activate').click();
   const dialog = page.getByTestId('activate-dialog');
-  await expect(dialog.getByTestId('activate-dialog-changes')).toContainText('re-scored by tiny-v2');
+  await expect(dialog.getByTestId('activate-dialog-changes')).toContainText('tiny-v2 first scores every study');
+  await expect(dialog.getByTestId('activate-dialog-changes')).toContainText('fixture-v1 stays live');
   await expect(dialog.getByTestId('activate-dialog-changes')).toContainText("tiny-v2's own threshold 0.42");
   await expect(dialog.getByTestId('activate-dialog-changes')).toContainText('not the threshold 0.30 now in force for fixture-v1');
   await expect(dialog.getByTestId('activate-dialog-cancel')).toBeFocused();
@@ -91,23 +92,33 @@ test('Models screen: versions, details, activation with its own threshold, roll 
   await page.keyboard.press('Escape');
   await expect(row(page, 'fixture-v1').getByTestId('model-active-badge')).toBeVisible();
 
+  // Activation is atomic: tiny-v2 scores every study first while fixture-v1 stays live, with its
+  // progress in the dialog and the top bar, then the switch happens at once.
   await detail.getByTestId('model-activate').click();
   await dialog.getByTestId('activate-dialog-confirm').click();
-  await expect(row(page, 'tiny-v2').getByTestId('model-active-badge')).toBeVisible();
+  const progress = page.getByTestId('activate-dialog-progress').getByTestId('activation-progress-text');
+  await expect(progress).toContainText(/Scoring \d+ of 104 studies with tiny-v2; fixture-v1 stays live until this finishes/);
+  await expect(page.getByTestId('scoring-status')).toContainText(/Preparing tiny-v2: \d+ \/ 104 · fixture-v1 live/);
+  await expect(page.getByTestId('activate-dialog-progress').getByTestId('activation-cancel')).toBeEnabled();
+  await expect(page.getByTestId('intended-use-version')).toHaveText('fixture-v1');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'models-activation-progress-dark.png') });
+  // A window opened meanwhile (here, reloaded) shows the preparation too, from models.list.
+  await page.reload();
+  await page.getByTestId('nav-model').click();
+  await expect(page.getByTestId('activation-progress-text')).toContainText('with tiny-v2; fixture-v1 stays live');
+  await expect(row(page, 'tiny-v2').getByTestId('model-active-badge')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('activate-dialog-progress')).toHaveCount(0);
   await expect(page.getByTestId('intended-use-version')).toHaveText('tiny-v2');
-  await expect(page.getByTestId('models-notice')).toContainText('tiny-v2 is now active');
-  // Main re-scores the worklist with the new version, and the top bar says so wherever the user is.
-  await expect(page.getByTestId('scoring-status')).toContainText(/Scoring \d+ \/ 104 with tiny-v2/);
-  await expect(page.getByTestId('score-now')).toBeDisabled();
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'models-scoring-dark.png') });
+  await expect(page.getByTestId('activation-note')).toContainText('tiny-v2 is now active');
+  await expect(row(page, 'tiny-v2').getByTestId('model-scored-images')).toHaveText(String(registry.studies));
 
   // Roll back to the version the activation replaced.
   await expect(page.getByTestId('model-rollback')).toHaveText('Roll back to fixture-v1…');
   await page.getByTestId('model-rollback').click();
-  await expect(page.getByTestId('rollback-dialog')).toContainText('re-scored by fixture-v1');
+  await expect(page.getByTestId('rollback-dialog')).toContainText('fixture-v1 first scores every study');
   await page.getByTestId('rollback-dialog-confirm').click();
   await expect(row(page, 'fixture-v1').getByTestId('model-active-badge')).toBeVisible();
-  await expect(page.getByTestId('models-notice')).toContainText('fixture-v1 is active again');
+  await expect(page.getByTestId('activation-note')).toContainText('fixture-v1 is active again');
 
   // Export: the .cxrmodel bytes arrive as a download; importing them registers an inactive copy.
   await row(page, 'tiny-v1').getByTestId('model-version-select').click();

@@ -2,19 +2,33 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
+import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
+import { startBrowserHost } from '../support/browser-host';
 import { expect, test } from '../support/seeded-host';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
 
-/** What the database says the threshold must flag: every study here is new and scored once. */
-function flaggedInDatabase(dir: string, threshold: number): number {
+/**
+ * What the database says each count must be at a threshold: every study here is scored once, by
+ * the one fixture version. A score the version calls unreliable flags like any other, and below the
+ * threshold is "not reliable", never "not flagged"; a version that does not apply stored no score.
+ */
+function countsInDatabase(dir: string, threshold: number): { flagged: number; notFlagged: number; unreliable: number; notApplicable: number } {
   const db = new Database(path.join(dir, 'cxr-triage.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT COUNT(*) FROM predictions WHERE probability >= ?').pluck().get(threshold) as number;
+    const count = (where: string) => db.prepare(`SELECT COUNT(*) FROM predictions WHERE ${where}`).pluck().get({ threshold }) as number;
+    return {
+      flagged: count("verdict != 'not_applicable' AND probability >= @threshold"),
+      notFlagged: count("verdict = 'in_scope' AND probability < @threshold"),
+      unreliable: count("verdict IN ('outside_population', 'unusual_image') AND probability < @threshold"),
+      notApplicable: count("verdict = 'not_applicable'"),
+    };
   } finally {
     db.close();
   }
 }
+
+const flaggedInDatabase = (dir: string, threshold: number) => countsInDatabase(dir, threshold).flagged;
 
 async function openWorklist(page: Page, url: string, studies: number): Promise<void> {
   await page.goto(url);
@@ -32,14 +46,22 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
 
   await page.getByTestId('threshold-input').fill('0.8');
   await page.getByTestId('threshold-input').press('Enter');
-  const strict = flaggedInDatabase(seeded.dir, 0.8);
-  expect(strict).toBeLessThan(flaggedInDatabase(seeded.dir, 0.3));
-  await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(strict));
-  await expect(page.getByTestId('threshold-unflagged-count')).toHaveText(String(seeded.studies - strict));
-  // The flags in the list agree with the count: the flagged-only view holds exactly those studies.
+  const strict = countsInDatabase(seeded.dir, 0.8);
+  expect(strict.flagged).toBeLessThan(flaggedInDatabase(seeded.dir, 0.3));
+  await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(strict.flagged));
+  await expect(page.getByTestId('threshold-unflagged-count')).toHaveText(String(strict.notFlagged));
+  await expect(page.getByTestId('threshold-unreliable-count')).toHaveText(String(strict.unreliable));
+  await expect(page.getByTestId('threshold-not-applicable-count')).toHaveText(String(strict.notApplicable));
+  await expect(page.getByTestId('threshold-unscored-count')).toHaveText('0');
+  expect(strict.flagged + strict.notFlagged + strict.unreliable + strict.notApplicable).toBe(seeded.studies);
+  // The flags in the list agree with the count: the flagged-only view holds exactly those studies,
+  // read ones included, and its button says how many.
+  await expect(page.getByTestId('filter-flagged-count')).toHaveText(String(strict.flagged));
   await page.getByTestId('filter-flagged').click();
-  await expect(page.getByTestId('worklist-count')).toHaveText(`${strict} matches`);
-  await expect(page.getByTestId('worklist-row').first()).toHaveAttribute('data-flagged', 'true');
+  await expect(page.getByTestId('worklist-count')).toHaveText(`${strict.flagged} matches`);
+  const states = await page.getByTestId('worklist-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-flag-state')));
+  expect(states.length).toBeGreaterThan(0);
+  expect(new Set(states)).toEqual(new Set(['flagged']));
   await page.getByTestId('filter-flagged').click();
 
   // The slider moves the flags too (keyboard steps of 0.01), and the metrics follow the curve.
@@ -58,9 +80,13 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   await expect(page.getByTestId('threshold-save-state')).toContainText('Stored for fixture-v1');
   await page.getByTestId('threshold-panel').screenshot({ path: path.join(SCREENSHOTS, 'threshold-panel.png') });
 
-  // Balanced preset: Youden's J on the fixture's curve.
-  await page.getByTestId('preset-balanced').click();
-  await expect(page.getByTestId('threshold-input')).not.toHaveValue('0.70');
+  // The fixture has no validation scores: the presets chosen on them are unavailable, never computed on test.
+  await expect(page.getByTestId('preset-balanced')).toBeDisabled();
+  await expect(page.getByTestId('preset-target')).toBeDisabled();
+  await expect(page.getByTestId('preset-source')).toContainText('unavailable for this version');
+  await expect(page.getByTestId('metrics-source')).toContainText(/Measured on the test split \(\d+ images/);
+  await page.getByTestId('preset-screening').click();
+  await expect(page.getByTestId('threshold-input')).toHaveValue('0.30');
 
   await page.getByTestId('nav-audit').click();
   await page.getByTestId('audit-action').selectOption('threshold.changed');
@@ -68,14 +94,13 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   // Typed value, the slider's resting point (its keyboard steps are one change), then the preset.
   await expect(entries.last()).toContainText('from: 0.3 · to: 0.8 · preset: manual');
   await expect(entries.filter({ hasText: 'to: 0.7 · preset: manual' })).toHaveCount(1);
-  await expect(entries.first()).toContainText('preset: balanced');
+  await expect(entries.first()).toContainText('preset: screening');
   await expect(entries.first()).toContainText(/threshold changed/i);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
 
   // Stored per model version: a fresh window comes back with the last threshold.
-  const balanced = await page.getByTestId('threshold-input').inputValue();
   await page.reload();
-  await expect(page.getByTestId('threshold-input')).toHaveValue(balanced);
+  await expect(page.getByTestId('threshold-input')).toHaveValue('0.30');
 });
 
 test('the aging rule lifts a long-waiting study above higher scores, until the limit is raised', async ({ page, seeded }) => {
@@ -149,7 +174,13 @@ test('keyboard: move, open, come back, mark read, flagged view, help; privacy mo
   await rows.first().click();
   await expect(page.getByTestId('viewer-info')).toBeVisible();
   await expect(page.getByTestId('viewer')).not.toContainText(/person\d+/);
+  // The window title names the open study, masked like the rest.
+  await expect(page).toHaveTitle(/^Study \d+ · CXR Triage$/);
+  await page.getByTestId('privacy-toggle').click();
+  await expect(page).toHaveTitle(/^(person\d+|IM-\d+) · CXR Triage$/);
+  await page.getByTestId('privacy-toggle').click();
   await page.getByTestId('viewer-back').click();
+  await expect(page).toHaveTitle('CXR Triage');
 
   // The default export is de-identified.
   await page.getByTestId('worklist-export').click();
@@ -212,4 +243,106 @@ test('intended use, and the light theme', async ({ page, seeded }) => {
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'light-theme.png') });
+});
+
+const escaped = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+test('verdicts: no score where the model does not apply; unreliable scores marked, never "not flagged"', async ({ page, seeded }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openWorklist(page, seeded.url, seeded.studies);
+  const rows = page.getByTestId('worklist-row');
+  const search = page.getByTestId('worklist-search');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'worklist-1280.png') });
+
+  // Not applicable: no probability in the list or the viewer, and the reason on hover.
+  const notApplicable = seeded.verdicts.find((v) => v.verdict === 'not_applicable')!;
+  await search.fill(notApplicable.fileName);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-flag-state', 'not_applicable');
+  await expect(rows.first().locator('[data-col="probability"]')).toHaveText('Not applicable');
+  await expect(rows.first().getByTestId('row-not-applicable')).toHaveAttribute('title', notApplicable.reason);
+  await expect(rows.first().locator('[data-col="status"]')).toHaveText(/not applicable/i);
+  await rows.first().click();
+  await expect(page.getByTestId('viewer-not-applicable')).toHaveText('Not applicable');
+  await expect(page.getByTestId('viewer-probability')).toHaveCount(0);
+  await expect(page.getByTestId('viewer-result')).not.toContainText('%');
+  await expect(page.getByTestId('not-applicable')).toContainText(notApplicable.reason);
+  await expect(page.getByTestId('heatmap-toggle')).toBeDisabled();
+  await expect(page.getByTestId('viewer-image')).toHaveAttribute('data-loaded', 'true');
+  await page.getByTestId('viewer-fit').click();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'viewer-not-applicable.png') });
+  await page.getByTestId('viewer-back').click();
+
+  // Outside the population: a distinct mark with the reason, a banner in the viewer, and below
+  // the threshold "not reliable", never "not flagged".
+  const outside = seeded.verdicts.find((v) => v.verdict === 'outside_population')!;
+  await search.fill(outside.fileName);
+  await expect(rows).toHaveCount(1);
+  const mark = rows.first().getByTestId('verdict-mark');
+  await expect(mark).toHaveAttribute('data-verdict', 'outside_population');
+  await expect(mark).toHaveAttribute('title', escaped(outside.reason));
+  await expect(mark).toContainText('Outside pop.');
+  expect(['flagged', 'unreliable']).toContain(await rows.first().getAttribute('data-flag-state'));
+  await page.getByTestId('threshold-input').fill('1');
+  await page.getByTestId('threshold-input').press('Enter');
+  await expect(rows.first()).toHaveAttribute('data-flag-state', 'unreliable');
+  await rows.first().click();
+  await expect(page.getByTestId('verdict-banner')).toContainText('not reliable');
+  await expect(page.getByTestId('verdict-banner')).toContainText(outside.reason);
+  await expect(page.getByTestId('viewer-result')).toHaveAttribute('data-flag-state', 'unreliable');
+  await expect(page.getByTestId('viewer-unreliable')).toBeVisible();
+  await page.keyboard.press('h');
+  await expect(page.getByTestId('heatmap-legend')).toContainText('not probability');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'viewer-outside-population.png') });
+  await page.getByTestId('viewer-back').click();
+
+  const unusual = seeded.verdicts.find((v) => v.verdict === 'unusual_image')!;
+  await search.fill(unusual.fileName);
+  await expect(rows.first().getByTestId('verdict-mark')).toHaveAttribute('data-verdict', 'unusual_image');
+  await expect(rows.first()).toHaveAttribute('data-flag-state', 'unreliable');
+  await search.fill('');
+  await expect(page.getByTestId('threshold-unflagged-count')).toHaveText(String(countsInDatabase(seeded.dir, 1).notFlagged));
+});
+
+/**
+ * Gives the fixture version validation scores (its fixture scores of every other labelled study),
+ * as training records them: written straight into the copy's database, as only a test may.
+ */
+function addValidation(dir: string): number {
+  const db = new Database(path.join(dir, 'cxr-triage.sqlite'), { fileMustExist: true });
+  try {
+    const scored = db
+      .prepare(
+        `SELECT p.probability AS probability, s.label AS label FROM predictions p JOIN images i ON i.id = p.image_id
+         JOIN studies s ON s.id = i.study_id WHERE p.probability IS NOT NULL AND s.label IS NOT NULL AND s.id % 2 = 0`,
+      )
+      .all() as { probability: number; label: string }[];
+    const rocPoints = rocCurve(scored.map((s) => s.probability), scored.map((s) => (s.label === 'pneumonia' ? 1 : 0)));
+    const validation = { evaluatedOn: 'fixture validation scores', images: scored.length, auc: rocAuc(rocPoints), rocPoints };
+    db.prepare("UPDATE model_versions SET metadata_json = json_set(metadata_json, '$.validation', json(?))").run(JSON.stringify(validation));
+    return scored.length;
+  } finally {
+    db.close();
+  }
+}
+
+test('presets are chosen on validation, and the test figures at that threshold are shown as the independent estimate', async ({ page, seeded }) => {
+  await seeded.stop();
+  const images = addValidation(seeded.dir);
+  const host = await startBrowserHost(seeded.dir);
+  try {
+    await openWorklist(page, host.url, seeded.studies);
+    await expect(page.getByTestId('preset-source')).toContainText(`never on the test split`);
+    await page.getByTestId('preset-balanced').click();
+    await expect(page.getByTestId('threshold-input')).not.toHaveValue('0.30');
+    await expect(page.getByTestId('preset-source')).toContainText(`Balanced: chosen on validation (${images} images)`);
+    await expect(page.getByTestId('metrics-source')).toContainText('Measured on the test split');
+    await page.getByTestId('preset-target-value').fill('90');
+    await page.getByTestId('preset-target').click();
+    await expect(page.getByTestId('preset-source')).toContainText(/Target sensitivity 90 %: chosen on validation \(\d+ images\), where it gives sensitivity\s+(9\d|100)\.\d %/);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.getByTestId('threshold-panel').screenshot({ path: path.join(SCREENSHOTS, 'threshold-panel-validation.png') });
+  } finally {
+    await host.stop();
+  }
 });
