@@ -54,7 +54,7 @@ export const studyRowSchema = z.object({
   modelVersionId: id.nullable(),
   /** The active version's stored verdict for that image; null while the version has not scored the study. */
   verdict: z.enum(VERDICTS).nullable(),
-  /** Why the verdict is not `in_scope`, in words ("age 86 years (trained on 1-5 years)"). */
+  /** Why the verdict is not `in_scope`, in words; for a study the import found not applicable, its reason even before a version scored it. */
   verdictReason: z.string().nullable(),
   /** The image the score and heatmap belong to; null while unscored. */
   scoredImageId: id.nullable(),

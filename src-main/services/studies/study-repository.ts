@@ -75,7 +75,8 @@ const ROW_SELECT = `
        active AS (SELECT id FROM model_versions WHERE task = 'pneumonia' AND is_active = 1)
   SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
          s.accession_number, first.image_count, first.image_id AS first_image_id,
-         i.file_name, i.view_position, p.probability, p.model_version_id, p.verdict, p.verdict_reason,
+         i.file_name, i.view_position, p.probability, p.model_version_id, p.verdict,
+         COALESCE(p.verdict_reason, CASE WHEN s.status = 'not_applicable' THEN s.status_reason END) AS verdict_reason,
          p.image_id AS scored_image_id
   FROM studies s
   JOIN first ON first.study_id = s.id
