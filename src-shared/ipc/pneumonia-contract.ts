@@ -73,6 +73,16 @@ export const pneumoniaTrainingConfigSchema = z.strictObject({
   threshold: unit.default(0.3),
   /** Sensitivity the evaluation reports a threshold for. */
   targetSensitivity: unit.default(0.95),
+  /**
+   * The patients' ages (years, inclusive) for a folder of images, which carry none: recorded as the
+   * version's population. Null: not stated (the Kermany dataset's own description is used when the
+   * folder is that dataset).
+   */
+  populationAgeYears: z
+    .strictObject({ min: z.number().min(0).max(150), max: z.number().min(0).max(150) })
+    .refine((r) => r.min <= r.max, { message: 'the lowest age is above the highest' })
+    .nullable()
+    .default(null),
   /** Use at most this many training images (a quick run); null for all. */
   maxTrainImages: z.number().int().positive().nullable().default(null),
   seed: z.number().int().nonnegative().default(42),

@@ -9,6 +9,8 @@ import { portableMetadata } from './portable-metadata';
 
 /** A pneumonia model version on disk: two TensorFlow.js layers models and the metadata that binds them. */
 export const MODEL_FILES = ['metadata.json', 'backbone/model.json', 'backbone/weights.bin', 'head/model.json', 'head/weights.bin'] as const;
+/** Present in versions that have them: the feature reference (metadata.featureReference says so). */
+export const OPTIONAL_MODEL_FILES = ['feature-reference.json'] as const;
 /** Name and provenance of an exported version; optional on import. */
 const LABEL_FILE = 'version.json';
 export const MODEL_PACKAGE_EXTENSION = '.cxrmodel';
@@ -35,6 +37,9 @@ export async function packModel(dir: string, label: { name: string; exportedAt: 
     const bytes = readFileSync(path.join(dir, name));
     archive.entry({ name }, name === 'metadata.json' ? exportedMetadata(bytes) : bytes);
   }
+  for (const name of OPTIONAL_MODEL_FILES) {
+    if (existsSync(path.join(dir, name))) archive.entry({ name }, readFileSync(path.join(dir, name)));
+  }
   archive.finalize();
   await ended;
   return Buffer.concat(chunks);
@@ -55,7 +60,7 @@ async function readEntries(bytes: Uint8Array): Promise<Map<string, Buffer>> {
       const name = header.name.replace(/^\.\//, '');
       if (header.type === 'directory') return next();
       if (header.type !== 'file') problem ??= `it holds a ${header.type} entry (${name}); only plain files are allowed.`;
-      else if (name !== LABEL_FILE && !(MODEL_FILES as readonly string[]).includes(name)) problem ??= `it holds an unexpected file "${name}".`;
+      else if (name !== LABEL_FILE && !([...MODEL_FILES, ...OPTIONAL_MODEL_FILES] as readonly string[]).includes(name)) problem ??= `it holds an unexpected file "${name}".`;
       else if (entries.has(name)) problem ??= `it holds "${name}" twice.`;
       else entries.set(name, Buffer.concat(chunks));
       next();
@@ -122,6 +127,15 @@ export async function unpackModel(bytes: Uint8Array, destDir: string): Promise<{
     const issue = parsed.error.issues[0]!;
     reject(`its metadata is not a pneumonia model's (${issue.path.join('.') || 'metadata'}: ${issue.message}).`);
   }
+  const reference = entries.get('feature-reference.json');
+  if (parsed.data.featureReference && !reference) reject('its metadata names a feature reference but it holds no feature-reference.json.');
+  if (reference) {
+    try {
+      JSON.parse(reference.toString('utf8'));
+    } catch {
+      reject('feature-reference.json is not valid JSON.');
+    }
+  }
   checkLayersModel('backbone', entries.get('backbone/model.json')!, entries.get('backbone/weights.bin')!);
   checkLayersModel('head', entries.get('head/model.json')!, entries.get('head/weights.bin')!);
   let name: string | null = null;
@@ -136,7 +150,7 @@ export async function unpackModel(bytes: Uint8Array, destDir: string): Promise<{
   }
   const temp = `${destDir}.tmp`;
   rmSync(temp, { recursive: true, force: true });
-  for (const file of MODEL_FILES) {
+  for (const file of [...MODEL_FILES, ...OPTIONAL_MODEL_FILES].filter((f) => entries.has(f))) {
     mkdirSync(path.dirname(path.join(temp, file)), { recursive: true });
     writeFileSync(path.join(temp, file), entries.get(file)!);
   }

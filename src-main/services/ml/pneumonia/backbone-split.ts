@@ -9,7 +9,19 @@ export interface SplitBackbone {
   tailKernels: tf.LayerVariable[];
 }
 
+/** A backbone cut after one layer: image to that layer's output, and that output to the feature map. */
+export interface LayerSplit {
+  layer: string;
+  trunk: tf.LayersModel;
+  tail: tf.LayersModel;
+}
+
 const cache = new WeakMap<tf.LayersModel, SplitBackbone>();
+const layerCache = new WeakMap<tf.LayersModel, Map<string, LayerSplit>>();
+
+// A layer's first node is its place in the backbone itself; splits re-apply layers, adding nodes after it.
+const inputOf = (layer: tf.layers.Layer) => layer.inboundNodes[0]!.inputTensors[0]!;
+const outputOf = (layer: tf.layers.Layer) => layer.inboundNodes[0]!.outputTensors[0]!;
 
 /**
  * Splits a backbone before its last block so fine-tuning records only the last block on the
@@ -27,9 +39,9 @@ export function splitAtLastBlock(featureModel: tf.LayersModel, lastBlockLayers: 
       throw new Error(`The backbone's last block is not a chain: ${layer.name} is not fed by ${layers[i - 1]!.name} alone.`);
     }
   });
-  if (featureModel.outputs[0] !== layers[layers.length - 1]!.output) throw new Error('The backbone\'s last block does not end at its output.');
-  const trunk = tf.model({ inputs: featureModel.inputs, outputs: layers[0]!.input as tf.SymbolicTensor, name: `${featureModel.name}_trunk` });
-  const tailInput = tf.input({ shape: (layers[0]!.input as tf.SymbolicTensor).shape.slice(1) as number[], name: 'last_block_input' });
+  if (featureModel.outputs[0] !== outputOf(layers[layers.length - 1]!)) throw new Error('The backbone\'s last block does not end at its output.');
+  const trunk = tf.model({ inputs: featureModel.inputs, outputs: inputOf(layers[0]!), name: `${featureModel.name}_trunk` });
+  const tailInput = tf.input({ shape: inputOf(layers[0]!).shape.slice(1) as number[], name: 'last_block_input' });
   let x: tf.SymbolicTensor = tailInput;
   for (const layer of layers) x = layer.apply(x) as tf.SymbolicTensor;
   const tail = tf.model({ inputs: tailInput, outputs: x, name: `${featureModel.name}_last_block` });
@@ -37,5 +49,37 @@ export function splitAtLastBlock(featureModel: tf.LayersModel, lastBlockLayers: 
   const tailKernels = layers.filter((l) => kernelClasses.has(l.getClassName())).flatMap((l) => l.trainableWeights);
   const split = { trunk, tail, tailKernels };
   cache.set(featureModel, split);
+  return split;
+}
+
+/**
+ * Cuts a backbone after `layerName`: the tail is rebuilt by re-applying every layer between the
+ * cut and the output (weights shared) to a new input, walking the graph back from the output, so
+ * residual Add layers inside it are rebuilt with both their branches. Fails when any path from
+ * the image reaches the output around the cut (a skip connection across it).
+ */
+export function splitAtLayer(featureModel: tf.LayersModel, layerName: string): LayerSplit {
+  const splits = layerCache.get(featureModel) ?? new Map<string, LayerSplit>();
+  layerCache.set(featureModel, splits);
+  const cached = splits.get(layerName);
+  if (cached) return cached;
+  const cut = outputOf(featureModel.getLayer(layerName));
+  const tailInput = tf.input({ shape: cut.shape.slice(1) as number[], name: `${layerName}_cut` });
+  const rebuilt = new Map<number, tf.SymbolicTensor>([[cut.id, tailInput]]);
+  const rebuild = (t: tf.SymbolicTensor): tf.SymbolicTensor => {
+    const done = rebuilt.get(t.id);
+    if (done) return done;
+    if (t.inputs.length === 0) throw new Error(`The backbone cannot be cut at ${layerName}: ${t.sourceLayer.name} reaches its output around the cut.`);
+    const inputs = t.inputs.map(rebuild);
+    const out = t.sourceLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, t.callArgs) as tf.SymbolicTensor;
+    rebuilt.set(t.id, out);
+    return out;
+  };
+  const split: LayerSplit = {
+    layer: layerName,
+    trunk: tf.model({ inputs: featureModel.inputs, outputs: cut, name: `${featureModel.name}_to_${layerName}` }),
+    tail: tf.model({ inputs: tailInput, outputs: rebuild(featureModel.outputs[0]!), name: `${featureModel.name}_after_${layerName}` }),
+  };
+  splits.set(layerName, split);
   return split;
 }

@@ -27,3 +27,18 @@ export function buildPneumoniaHead(featureShape: [number, number, number], seed:
 export function logitModelOf(head: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: head.inputs, outputs: head.getLayer(LOGIT_LAYER).output as tf.SymbolicTensor, name: 'pneumonia_head_logit' });
 }
+
+/**
+ * Feature map to logit in inference mode. Heads without a logit layer (older or foreign models):
+ * the logit recovered from the probability.
+ */
+export function logitFunctionOf(head: tf.LayersModel): (features: tf.Tensor) => tf.Tensor {
+  if (head.layers.some((l) => l.name === LOGIT_LAYER)) {
+    const logitHead = logitModelOf(head);
+    return (features) => logitHead.apply(features, { training: false }) as tf.Tensor;
+  }
+  return (features) => {
+    const p = tf.clipByValue(head.apply(features, { training: false }) as tf.Tensor, 1e-7, 1 - 1e-7);
+    return tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
+  };
+}

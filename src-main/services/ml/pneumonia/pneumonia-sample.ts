@@ -15,9 +15,14 @@ export interface PneumoniaSample {
   contentHash: string;
 }
 
-/** What scoring returns for one image: the probability of pneumonia and a Grad-CAM heatmap. */
+/** What scoring returns for one image: the probability of pneumonia, what it came from, and a Grad-CAM heatmap. */
 export interface ScoreResult {
+  /** Calibrated: sigmoid(logit / T) with the version's temperature. */
   probability: number;
-  /** Grad-CAM, 0–255 grayscale at the backbone's feature-map size (7x7 for 224 input), row-major. */
+  /** The network's own logit, before calibration. */
+  logit: number;
+  /** The backbone's feature map averaged over space: what the feature reference judges. */
+  features: Float32Array;
+  /** Grad-CAM, 0–255 grayscale at the heatmap layer's size (14x14 for 224 input), row-major; background cells 0. */
   heatmap: { width: number; height: number; data: Uint8Array };
 }

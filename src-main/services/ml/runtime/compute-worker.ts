@@ -8,12 +8,13 @@ import { parentPort } from 'node:worker_threads';
 import { CifarImportError, importCifar10 } from '../cifar/cifar-import';
 import { trainCifar, type ResumeState } from '../training/cifar-trainer';
 import { evaluatePneumoniaModel } from '../pneumonia/evaluate-pneumonia';
+import { featureDistance } from '../pneumonia/feature-reference';
 import { heatmapPng } from '../pneumonia/heatmap-png';
 import { loadGrey } from '../pneumonia/load-grey';
 import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
 import { loadPneumoniaModel, PneumoniaModelFileError } from '../pneumonia/pneumonia-model-files';
 import { disposeNetwork } from '../pneumonia/pneumonia-network';
-import { createPneumoniaScorer } from '../pneumonia/pneumonia-scorer';
+import { createPneumoniaScorer, scorerOptionsOf } from '../pneumonia/pneumonia-scorer';
 import { runPneumoniaTraining } from '../pneumonia/run-pneumonia-training';
 import { selectBackend } from './backend-select';
 import type { FromWorker, ToWorker } from './worker-protocol';
@@ -73,7 +74,7 @@ async function trainPneumoniaModel(message: Extract<ToWorker, { type: 'pneumonia
   const { config } = message;
   const epochsOf = (phase: 1 | 2) => (phase === 1 ? config.phase1.epochs : config.phase2.epochs);
   const result = await runPneumoniaTraining(
-    { config, data: message.data, outDir: message.outDir, baseModelDir: message.baseModelDir },
+    { config, data: message.data, outDir: message.outDir, baseModelDir: message.baseModelDir, ...(message.population ? { population: message.population } : {}) },
     {
       onPhase: (stage, text, done, total) => send({ type: 'phase', phase: stage === 'evaluating' ? 'evaluating' : 'preparing', message: text, done, total }),
       onBatch: (phase, epoch, batch, batches, loss) => send({ type: 'pneumonia-batch', phase, epoch, epochs: epochsOf(phase), batch, batches, loss }),
@@ -94,17 +95,26 @@ async function evaluateModel(message: Extract<ToWorker, { type: 'pneumonia-evalu
   send({ type: 'evaluation', evaluation });
 }
 
-/** Scores images one at a time, so one unreadable file costs only its own score. */
+/**
+ * Scores images one at a time, so one unreadable file costs only its own score: the calibrated
+ * probability, the heatmap, and the image's distance from the version's feature reference.
+ */
 async function score(message: Extract<ToWorker, { type: 'score' }>): Promise<void> {
   await selectBackend();
   const model = await loadPneumoniaModel(message.modelDir);
   try {
-    const scorer = createPneumoniaScorer(model);
+    const scorer = createPneumoniaScorer(model, scorerOptionsOf(model.metadata));
     for (const image of message.images) {
       if (state === 'stopping') break;
       try {
         const result = await scorer.score(await loadGrey(image));
-        send({ type: 'scored', imageId: image.imageId, probability: result.probability, heatmapPng: await heatmapPng(result.heatmap) });
+        send({
+          type: 'scored',
+          imageId: image.imageId,
+          probability: result.probability,
+          heatmapPng: await heatmapPng(result.heatmap),
+          featureDistance: model.featureReference ? featureDistance(model.featureReference, result.features) : null,
+        });
       } catch (error) {
         send({ type: 'score-failed', imageId: image.imageId, reason: error instanceof Error ? error.message : String(error) });
       }

@@ -1,5 +1,5 @@
 import type { BackendReport, EpochRecord, TrainingConfig, TrainingMetrics } from '@shared/ipc/contract';
-import type { DatasetSummary, PneumoniaEpochRecord, PneumoniaEvaluation, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
+import type { DatasetSummary, PneumoniaEpochRecord, PneumoniaEvaluation, PneumoniaTrainingConfig, Population } from '@shared/ipc/pneumonia-contract';
 import type { PneumoniaSample } from '../pneumonia/pneumonia-sample';
 
 /** An image to score: the worker reads and decodes the file itself. */
@@ -21,7 +21,8 @@ export interface SplitSamples {
 export type ToWorker =
   | { type: 'probe'; backend?: TrainingConfig['backend'] }
   | { type: 'train'; config: TrainingConfig; cacheDir: string; lastDir: string; bestDir: string; resume: boolean }
-  | { type: 'pneumonia-train'; config: PneumoniaTrainingConfig; data: SplitSamples; outDir: string; baseModelDir: string | null }
+  /** `population`: who the training studies came from (database studies); absent for a folder, whose config says it. */
+  | { type: 'pneumonia-train'; config: PneumoniaTrainingConfig; data: SplitSamples; outDir: string; baseModelDir: string | null; population?: Population }
   | { type: 'pneumonia-evaluate'; modelDir: string; samples: PneumoniaSample[]; evaluatedOn: string; threshold: number; targetSensitivity: number }
   | { type: 'score'; modelDir: string; images: ScoreRequestImage[] }
   | { type: 'pause' }

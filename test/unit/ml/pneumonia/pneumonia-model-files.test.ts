@@ -1,20 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pneumoniaTrainingConfigSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
 import { evaluateScores } from '@shared/metrics/pneumonia-evaluation';
 import type { GreyImage } from '../../../../src-main/services/imaging/dicom/dicom-image';
 import { loadBackbone } from '../../../../src-main/services/ml/pneumonia/backbone';
 import { evaluatePneumoniaModel } from '../../../../src-main/services/ml/pneumonia/evaluate-pneumonia';
+import { featureDistance, fitFeatureReference } from '../../../../src-main/services/ml/pneumonia/feature-reference';
 import { heatmapPng } from '../../../../src-main/services/ml/pneumonia/heatmap-png';
 import { loadGrey } from '../../../../src-main/services/ml/pneumonia/load-grey';
 import { loadPneumoniaModel, PneumoniaModelFileError, savePneumoniaModel } from '../../../../src-main/services/ml/pneumonia/pneumonia-model-files';
 import { createPneumoniaNetwork, disposeNetwork, type PneumoniaNetwork } from '../../../../src-main/services/ml/pneumonia/pneumonia-network';
 import { createPneumoniaScorer } from '../../../../src-main/services/ml/pneumonia/pneumonia-scorer';
+import { calibrationRecord } from '../../../../src-main/services/ml/pneumonia/probability-calibration';
 import { preprocessImage } from '../../../../src-main/services/ml/pneumonia/preprocess';
 import { selectBackend } from '../../../../src-main/services/ml/runtime/backend-select';
+import { startComputeWorker } from '../../../../src-main/services/ml/runtime/compute-worker-client';
+import type { FromWorker } from '../../../../src-main/services/ml/runtime/worker-protocol';
+import { packModel, unpackModel } from '../../../../src-main/services/registry/model-package';
 import { MOBILENET_WEIGHTS, realSamples } from '../../../support/pneumonia-real';
 import { requireSharedData } from '../../../support/shared-data';
 
@@ -64,11 +70,13 @@ afterAll(() => {
 });
 
 describe('scoring with Grad-CAM', () => {
-  it('gives the probability the network predicts and a non-uniform heatmap at the feature-map size', async () => {
+  it('gives the probability the network predicts, its pooled features and a non-uniform 14x14 heatmap', async () => {
     const results = await createPneumoniaScorer(network).scoreBatch(xrays);
     for (const [i, result] of results.entries()) {
       expect(result.probability).toBeCloseTo(await predicted(xrays[i]!), 5);
-      expect([result.heatmap.width, result.heatmap.height, result.heatmap.data.length]).toEqual([7, 7, 49]);
+      expect([result.heatmap.width, result.heatmap.height, result.heatmap.data.length]).toEqual([14, 14, 196]);
+      expect(result.logit).toBeCloseTo(Math.log(result.probability / (1 - result.probability)), 4);
+      expect(result.features).toHaveLength(1280);
       expect(Math.max(...result.heatmap.data)).toBe(255);
       expect(new Set(result.heatmap.data).size).toBeGreaterThan(3);
     }
@@ -100,6 +108,85 @@ describe('the model folder', () => {
     expect(evaluation.evaluatedOn).toBe('four test images');
     expect(evaluation.msPerImage).toBeGreaterThan(0);
   }, 60_000);
+
+  it('saves and loads the feature reference with the model; a folder whose metadata names one must hold it', async () => {
+    const dir = path.join(tmp, 'with-reference');
+    const scored = await createPneumoniaScorer(network).scoreBatch([...xrays, ...xrays.map((x) => ({ ...x, data: x.data.map((v) => 255 - v) }))]);
+    const features = scored.map((r) => r.features);
+    const reference = fitFeatureReference({
+      train: { features: features.slice(0, 3), groups: ['p1', 'p2', 'p3'] },
+      val: features.slice(3),
+      describe: { method: 'test', fittedOn: 'three images', cutoffSetOn: 'one validation image and three out of fold' },
+    });
+    const metadata = { ...metadataFor(network), featureReference: reference.summary, heatmapLayer: 'block_13_expand_relu' };
+    await expect(savePneumoniaModel(network, metadata, dir)).rejects.toThrow(/must come together/);
+    await savePneumoniaModel(network, metadata, dir, reference);
+    expect(existsSync(path.join(dir, 'feature-reference.json'))).toBe(true);
+    const loaded = await loadPneumoniaModel(dir);
+    try {
+      expect(loaded.featureReference!.mean).toEqual(reference.mean);
+      expect(loaded.featureReference!.components).toEqual(reference.components);
+      expect(loaded.featureReference!.cutoffs).toEqual(reference.cutoffs);
+      expect(featureDistance(loaded.featureReference!, features[0]!)).toBe(featureDistance(reference, features[0]!));
+      expect(loaded.metadata.featureReference).toEqual(reference.summary);
+    } finally {
+      disposeNetwork(loaded);
+    }
+    // An exported .cxrmodel carries it; one whose metadata names it without the file is refused.
+    const packed = await packModel(dir, { name: 'with reference', exportedAt: 'now', appVersion: 'test' });
+    const imported = path.join(tmp, 'imported');
+    await unpackModel(packed, imported);
+    expect(readFileSync(path.join(imported, 'feature-reference.json'))).toEqual(readFileSync(path.join(dir, 'feature-reference.json')));
+    rmSync(path.join(imported, 'feature-reference.json'));
+    await expect(unpackModel(await packModel(imported, { name: 'x', exportedAt: 'now', appVersion: 'test' }), path.join(tmp, 'refused'))).rejects.toThrow(/holds no feature-reference\.json/);
+    const old = await loadPneumoniaModel(path.join(tmp, 'saved'));
+    expect(old.featureReference).toBeNull();
+    disposeNetwork(old);
+    rmSync(path.join(dir, 'feature-reference.json'));
+    await expect(loadPneumoniaModel(dir)).rejects.toThrow(/names a feature reference but the folder has no feature-reference\.json/);
+  }, 60_000);
+
+  it('is scored by the compute worker with its temperature, 14x14 heatmap and feature distance', async () => {
+    const dir = path.join(tmp, 'for-worker');
+    const samples = realSamples('train', 6);
+    const features = (await createPneumoniaScorer(network).scoreBatch(await Promise.all(samples.map((s) => loadGrey(s))))).map((r) => r.features);
+    const reference = fitFeatureReference({
+      train: { features: features.slice(0, 8), groups: samples.slice(0, 8).map((s) => s.patientId ?? s.path) },
+      val: features.slice(8),
+      describe: { method: 'test', fittedOn: 'eight images', cutoffSetOn: 'four validation images and eight out of fold' },
+    });
+    const calibration = calibrationRecord(2, { logits: [1, -1], labels: [1, 0], describedAs: 'fixture' }, { logits: [1], labels: [1] });
+    await savePneumoniaModel(network, { ...metadataFor(network), calibration, featureReference: reference.summary, heatmapLayer: 'block_13_expand_relu' }, dir, reference);
+    const expected = await createPneumoniaScorer(network, { temperature: 2 }).score(xrays[0]!);
+    const picture = path.join(tmp, 'picture.png');
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 90 } } }).png().toFile(picture);
+
+    const worker = startComputeWorker();
+    const messages: FromWorker[] = [];
+    const done = new Promise<void>((resolve) =>
+      worker.onMessage((message) => {
+        messages.push(message);
+        if (message.type === 'scoring-done' || message.type === 'error') resolve();
+      }),
+    );
+    worker.send({
+      type: 'score',
+      modelDir: dir,
+      images: [
+        { imageId: 1, path: realSamples('test', 1)[0]!.path, format: 'jpeg' },
+        { imageId: 2, path: picture, format: 'png' },
+      ],
+    });
+    await done;
+    await worker.terminate();
+    const scored = messages.filter((m): m is Extract<FromWorker, { type: 'scored' }> => m.type === 'scored');
+    expect(scored.map((m) => m.imageId)).toEqual([1, 2]);
+    expect(scored[0]!.probability).toBeCloseTo(expected.probability, 5);
+    expect(scored[0]!.featureDistance).toBeCloseTo(featureDistance(reference, expected.features), 3);
+    expect(scored[1]!.featureDistance).toBeGreaterThan(1);
+    const png = await sharp(scored[0]!.heatmapPng).metadata();
+    expect([png.width, png.height]).toEqual([14, 14]);
+  }, 120_000);
 
   it('refuses metadata that fails the schema, saying which field, and a folder without metadata', async () => {
     const dir = path.join(tmp, 'saved');

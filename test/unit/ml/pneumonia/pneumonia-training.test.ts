@@ -158,6 +158,19 @@ describe('training the pneumonia model', () => {
     expect(metadata.backbone.lastBlockLayers).toContain('block_16_depthwise');
     expect(metadata.preprocessing.normalisation).toBe('mobilenet');
     expect(metadata.backend).toBe('wasm');
+    // Calibration and the threshold presets' ROC come from the validation images; the reference from train (+ out of fold) and val.
+    expect(metadata.calibration!.temperature).toBeGreaterThan(0);
+    expect(metadata.calibration!.fittedOn).toMatch(/^validation split of test subset .*, 6 images$/);
+    expect(metadata.calibration!.test!.after.bins.reduce((n, b) => n + b.count, 0)).toBe(6);
+    expect(metadata.validation!.images).toBe(6);
+    expect(metadata.validation!.rocPoints.at(-1)).toMatchObject({ tp: 3, fp: 3, tn: 0, fn: 0 });
+    expect(metadata.featureReference!.cutoffSetOn).toBe('6 validation images and 8 training images scored out of fold (4 folds by patient)');
+    expect(metadata.heatmapLayer).toBe('block_13_expand_relu');
+    // Kermany's file names: the published ages.
+    expect(metadata.population).toMatchObject({ modalities: [], views: ['PA', 'AP'], bodyParts: ['CHEST'], ageYears: { min: 1, max: 5 } });
+    const saved = await loadPneumoniaModel(outDir);
+    expect(saved.featureReference!.components.length).toBeGreaterThan(0);
+    disposeNetwork(saved);
 
     const tunedDir = path.join(tmp, 'tuned');
     const second = await runPneumoniaTraining({ config, data: { ...small, summary }, outDir: tunedDir, baseModelDir: outDir });
