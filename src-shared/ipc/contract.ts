@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Channel, EventName } from './channels';
-import { THUMBNAIL_BATCH_MAX } from './limits';
+import { THUMBNAIL_BATCH_MAX, UPLOAD_CHUNK_MAX_BYTES, UPLOAD_MAX_BYTES } from './limits';
 import {
   DATASET_SPLITS,
   IMAGE_FORMATS,
@@ -31,6 +31,7 @@ const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = z.string().min(1);
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected binary data');
 const empty = z.strictObject({});
+const uploadId = z.string().uuid();
 
 export const studyRowSchema = z.object({
   id,
@@ -544,8 +545,30 @@ export const contract = {
     response: z.object({ fileName: z.string(), bytes }),
   },
   'models.import': {
-    request: z.strictObject({ fileName: z.string().min(1).max(260), bytes }),
+    /** The file's bytes in the request (small files), or a finished chunked upload (uploads.*). */
+    request: z.union([z.strictObject({ fileName: z.string().min(1).max(260), bytes }), z.strictObject({ uploadId })]),
     response: modelVersionSummarySchema,
+  },
+  'uploads.begin': {
+    /** A file too large for one message, sent in order as chunks of at most UPLOAD_CHUNK_MAX_BYTES. */
+    request: z.strictObject({ fileName: z.string().min(1).max(260), size: z.number().int().nonnegative().max(UPLOAD_MAX_BYTES) }),
+    response: z.object({ uploadId, chunkBytes: z.number().int().positive() }),
+  },
+  'uploads.chunk': {
+    request: z.strictObject({
+      uploadId,
+      offset: z.number().int().nonnegative().max(UPLOAD_MAX_BYTES),
+      bytes: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= UPLOAD_CHUNK_MAX_BYTES, `a chunk holds 1 to ${UPLOAD_CHUNK_MAX_BYTES} bytes`),
+    }),
+    response: z.object({ received: z.number().int().nonnegative() }),
+  },
+  'uploads.finish': {
+    request: z.strictObject({ uploadId }),
+    response: z.object({ uploadId, size: z.number().int().nonnegative() }),
+  },
+  'uploads.abort': {
+    request: z.strictObject({ uploadId }),
+    response: z.object({ aborted: z.boolean() }),
   },
   'scoring.start': {
     /** Scores every image the active version has not scored yet. */

@@ -9,7 +9,10 @@ import { saveModel } from '../../src-main/services/ml/model-files';
  * complete metadata: small enough for registry, packaging and scoring tests to write in milliseconds.
  * Its evaluation figures come from a fixed set of scores, not from the model.
  */
-export async function writeTinyPneumoniaModel(dir: string, options: { threshold?: number; seed?: number } = {}): Promise<PneumoniaModelMetadata> {
+export async function writeTinyPneumoniaModel(
+  dir: string,
+  options: { threshold?: number; seed?: number; /** A hidden dense layer of this width in the head: makes the weights larger (5 floats a unit). */ hiddenUnits?: number } = {},
+): Promise<PneumoniaModelMetadata> {
   const seed = options.seed ?? 1;
   const backbone = tf.sequential({
     layers: [tf.layers.conv2d({ inputShape: [28, 28, 3], filters: 4, kernelSize: 4, strides: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) })],
@@ -17,6 +20,7 @@ export async function writeTinyPneumoniaModel(dir: string, options: { threshold?
   const head = tf.sequential({
     layers: [
       tf.layers.globalAveragePooling2d({ inputShape: [7, 7, 4] }),
+      ...(options.hiddenUnits ? [tf.layers.dense({ units: options.hiddenUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })] : []),
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
     ],
   });

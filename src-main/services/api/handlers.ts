@@ -113,7 +113,14 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     },
     'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
     'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
-    'models.import': ({ fileName, bytes }) => services.registry.importFile(fileName, bytes),
+    'models.import': (request) =>
+      'uploadId' in request
+        ? services.uploads.consume(request.uploadId, (file, fileName) => services.registry.importFromDisk(file, fileName))
+        : services.registry.importFile(request.fileName, request.bytes),
+    'uploads.begin': ({ fileName, size }) => services.uploads.begin(fileName, size),
+    'uploads.chunk': ({ uploadId, offset, bytes }) => services.uploads.chunk(uploadId, offset, bytes),
+    'uploads.finish': ({ uploadId }) => services.uploads.finish(uploadId),
+    'uploads.abort': ({ uploadId }) => services.uploads.abort(uploadId),
     'scoring.start': () => services.scoring.start(),
     'pneumonia.defaults': () => pneumoniaDefaults(services),
     'pneumonia.previewData': (request) => services.pneumonia.preview(request),

@@ -18,6 +18,7 @@ import { PneumoniaRunRepository } from '../ml/pneumonia-training/pneumonia-run-r
 import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-training-service';
 import { ScoringService } from '../ml/scoring/scoring-service';
 import { ModelRegistry } from '../registry/model-registry';
+import { UploadStore } from '../uploads/upload-store';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -40,6 +41,7 @@ export interface AppServices {
   readonly scoring: ScoringService;
   readonly pneumonia: PneumoniaTrainingService;
   readonly studySamples: LabelledStudySamples;
+  readonly uploads: UploadStore;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,8 @@ export function openAppServices(dataDir: string): AppServices {
   const training = new TrainingService({ runs: trainingRuns, jobs, audit, dataDir });
   const registry = new ModelRegistry({ db, models, audit, dataDir });
   registry.removeStaleStaging();
+  const uploads = new UploadStore(path.join(dataDir, 'uploads'));
+  uploads.sweep();
   const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
   const pneumoniaRuns = new PneumoniaRunRepository(db);
   const interruptedPneumonia = pneumoniaRuns.markInterrupted();
@@ -94,6 +98,7 @@ export function openAppServices(dataDir: string): AppServices {
     scoring,
     pneumonia,
     studySamples,
+    uploads,
     async close() {
       await training.shutdown();
       await pneumonia.shutdown();
