@@ -6,8 +6,13 @@
  *   npm run cli -- report <importId>    show an import's rejected files
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
-import { openAppServices, type AppServices } from './services/app/app-services';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DATABASE_FILE, openAppServices, type AppServices } from './services/app/app-services';
 import { resolveDataDir } from './services/app/data-dir';
+import { openDatabase, openDatabaseReadOnly, type Db } from './services/db/database';
+import { ImportRepository } from './services/imports/import-repository';
+import { StudyRepository } from './services/studies/study-repository';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
 
@@ -72,15 +77,28 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const services = openAppServices(resolveDataDir(args));
+  const dataDir = resolveDataDir(args);
+  if (command === 'import') {
+    if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
+    const services = openAppServices(dataDir);
+    try {
+      return await runImport(services, rest[0]);
+    } finally {
+      await services.close();
+    }
+  }
+  if (!['list', 'imports', 'report'].includes(command)) {
+    console.error(`Unknown command "${command}".\n${USAGE}`);
+    return 2;
+  }
+  // Reading needs no lock: it works beside the app or an import writing the same folder.
+  const db = openForReading(dataDir);
   try {
+    const studies = new StudyRepository(db);
+    const imports = new ImportRepository(db);
     switch (command) {
-      case 'import': {
-        if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
-        return await runImport(services, rest[0]);
-      }
       case 'list': {
-        const { total, rows } = services.studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
+        const { total, rows } = studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
         for (const row of rows) {
           console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].join('\t'));
         }
@@ -88,24 +106,27 @@ async function main(args: string[]): Promise<number> {
         return 0;
       }
       case 'imports': {
-        for (const i of services.imports.list(50)) {
+        for (const i of imports.list(50)) {
           console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${i.rootPath}`);
         }
         return 0;
       }
-      case 'report': {
-        const report = services.imports.report(Number(rest[0]));
+      default: {
+        const report = imports.report(Number(rest[0]));
         if (!report) throw new AppError('NOT_FOUND', `No import ${rest[0] ?? ''}.`);
         printReport(report, report.finishedAt ? (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000 : 0);
         return 0;
       }
-      default:
-        console.error(`Unknown command "${command}".\n${USAGE}`);
-        return 2;
     }
   } finally {
-    await services.close();
+    db.close();
   }
+}
+
+/** The folder's database read-only; an empty one in memory where nothing was ever imported. */
+function openForReading(dataDir: string): Db {
+  const file = path.join(dataDir, DATABASE_FILE);
+  return existsSync(file) ? openDatabaseReadOnly(file) : openDatabase(':memory:');
 }
 
 main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log';
 import { openDatabase, type Db } from '../db/database';
+import { lockDataDir } from './data-dir-lock';
 import { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { ImageStore } from '../imaging/image-store';
 import { ImportRepository } from '../imports/import-repository';
@@ -45,8 +46,23 @@ export interface AppServices {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the data folder as its only writer: throws DataDirLockedError while another live process
+ * has it. Everything that cleans up after a killed process (interrupted runs, staging folders,
+ * uploads) runs only here, so only under the lock.
+ */
 export function openAppServices(dataDir: string): AppServices {
   mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
+  try {
+    return openLocked(dataDir, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openLocked(dataDir: string, releaseLock: () => void): AppServices {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   const studies = new StudyRepository(db);
   const imports = new ImportRepository(db);
@@ -106,6 +122,7 @@ export function openAppServices(dataDir: string): AppServices {
       await jobs.cancelAll();
       await dicom.close();
       db.close();
+      releaseLock();
     },
   };
 }

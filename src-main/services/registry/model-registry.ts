@@ -55,7 +55,7 @@ export class ModelRegistry {
       models.setStoragePath(id, home);
       audit.record(action, { type: 'model_version', id }, { auc: metadata.evaluation.auc, threshold: metadata.threshold });
       return models.summary(id);
-    })();
+    }).immediate();
   }
 
   detail(id: number): ModelVersionDetail {

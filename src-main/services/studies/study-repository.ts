@@ -217,7 +217,7 @@ export class StudyRepository {
       );
       insertImage.run({ ...image, sopInstanceUid: image.sopInstanceUid ?? null, studyId, now });
       return studyId;
-    })();
+    }).immediate();
   }
 
   hasImageWithSopUid(sopInstanceUid: string): boolean {
@@ -275,7 +275,7 @@ export class StudyRepository {
       }
       insertImage.run({ ...image, hasPixels: image.hasPixels ? 1 : 0, studyId, now });
       return { studyId, newStudy: existing === undefined };
-    })();
+    }).immediate();
   }
 
   count(): number {
