@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '@shared/ipc/errors';
 import type { RejectedFile } from '@shared/ipc/contract';
@@ -13,10 +13,11 @@ import { dicomThumbnail } from '../imaging/dicom/dicom-thumbnail';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
+import { readImageFile } from './read-image-file';
 import type { ImportCounts, ImportRepository } from './import-repository';
 import { layoutPath, readPathFacts } from './kaggle-layout';
 
-/** Larger files are refused rather than read into memory whole. */
+/** Larger files are refused: reading stops here, whatever their reported size. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Files in flight at once: enough to overlap disk reads with decoding in libuv's pool. */
 const CONCURRENCY = 3;
@@ -67,7 +68,8 @@ export class ImportService {
       context.progress({ phase: 'scanning', done: 0, total: null, message: 'Looking for images…' });
       const walk = await walkFolder(root, context.signal);
       walk.unreadable.forEach(reject);
-      const total = walk.files.length;
+      walk.special.forEach(reject);
+      const total = walk.files.length + walk.special.length;
       counts.filesSeen = total;
 
       let lastProgress = 0;
@@ -87,7 +89,7 @@ export class ImportService {
 
       let next = 0;
       const worker = async () => {
-        while (next < total && !context.signal.aborted) {
+        while (next < walk.files.length && !context.signal.aborted) {
           const relative = walk.files[next++]!;
           const outcome = await this.importFile(root, relative, importId);
           if (outcome.kind === 'added') counts.added += 1;
@@ -112,17 +114,9 @@ export class ImportService {
 
   private async importFile(root: string, relative: string, importId: number): Promise<FileOutcome> {
     const full = path.join(root, relative);
-    let bytes: Buffer;
-    try {
-      const info = await stat(full);
-      if (info.size > MAX_FILE_BYTES) {
-        return { kind: 'rejected', reason: `file is too large (${Math.round(info.size / 2 ** 20)} MiB)` };
-      }
-      bytes = await readFile(full);
-    } catch (error) {
-      return { kind: 'rejected', reason: `cannot read file: ${fsReason(error)}` };
-    }
-    if (bytes.length === 0) return { kind: 'rejected', reason: 'empty file' };
+    const read = await readImageFile(full, MAX_FILE_BYTES);
+    if (!read.ok) return { kind: 'rejected', reason: read.reason };
+    const { bytes } = read;
 
     const format = sniffFormat(bytes);
     if ((format === 'png' || format === 'jpeg') && isTruncated(bytes, format)) {
