@@ -67,6 +67,7 @@ function openLocked(dataDir: string, releaseLock: () => void): AppServices {
   const studies = new StudyRepository(db);
   const imports = new ImportRepository(db);
   const store = new ImageStore(path.join(dataDir, 'images'));
+  store.removeUnreferenced(studies.storedPaths());
   const audit = new AuditLog(db);
   const jobs = new JobRunner();
   const interrupted = imports.markInterrupted();

@@ -10,9 +10,11 @@ import { readRasterImage } from '../imaging/raster-image';
 import { isTruncated } from '../imaging/truncation';
 import type { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { dicomThumbnail } from '../imaging/dicom/dicom-thumbnail';
+import type { DicomSummary } from '../imaging/dicom/dicom-image';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
+import { KeyedLock } from './keyed-lock';
 import { readImageFile } from './read-image-file';
 import type { ImportCounts, ImportRepository } from './import-repository';
 import { layoutPath, readPathFacts } from './kaggle-layout';
@@ -40,6 +42,9 @@ export interface ImportServiceDeps {
  * a file already imported is recognised by its content hash; a bad file is listed and skipped.
  */
 export class ImportService {
+  /** Duplicates are decided and stored under this, so none is stored only to be refused. */
+  private readonly sameImage = new KeyedLock();
+
   constructor(private readonly deps: ImportServiceDeps) {}
 
   async start(rootPath: string): Promise<string> {
@@ -124,11 +129,20 @@ export class ImportService {
     }
 
     const contentHash = createHash('sha256').update(bytes).digest('hex');
-    const { studies, store } = this.deps;
+    const { studies } = this.deps;
     if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
     // Without the "DICM" preamble a file may still be a raw DICOM data set; the decoder decides.
     if (format !== 'png' && format !== 'jpeg') return this.importDicom(bytes, contentHash, full, relative, importId);
 
+    return this.sameImage.run([`hash:${contentHash}`], async () => {
+      if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+      return this.addRaster(bytes, format, contentHash, root, relative, importId);
+    });
+  }
+
+  private async addRaster(bytes: Buffer, format: 'png' | 'jpeg', contentHash: string, root: string, relative: string, importId: number): Promise<FileOutcome> {
+    const { studies, store } = this.deps;
+    const full = path.join(root, relative);
     let raster;
     try {
       raster = await readRasterImage(bytes);
@@ -156,7 +170,7 @@ export class ImportService {
   }
 
   private async importDicom(bytes: Buffer, contentHash: string, full: string, relative: string, importId: number): Promise<FileOutcome> {
-    const { studies, store, dicom } = this.deps;
+    const { studies, dicom } = this.deps;
     let summary;
     try {
       summary = await dicom.summarize(bytes);
@@ -164,8 +178,25 @@ export class ImportService {
       return { kind: 'rejected', reason: `unreadable DICOM: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (summary === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
+    const { metadata } = summary;
+    const keys = [`hash:${contentHash}`, ...(metadata.sopInstanceUid ? [`sop:${metadata.sopInstanceUid}`] : [])];
+    return this.sameImage.run(keys, async () => {
+      if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+      if (metadata.sopInstanceUid && studies.hasImageWithSopUid(metadata.sopInstanceUid)) return { kind: 'skipped' };
+      return this.addDicom(bytes, summary, contentHash, full, relative, importId);
+    });
+  }
+
+  private async addDicom(
+    bytes: Buffer,
+    summary: DicomSummary,
+    contentHash: string,
+    full: string,
+    relative: string,
+    importId: number,
+  ): Promise<FileOutcome> {
+    const { studies, store } = this.deps;
     const { metadata, image } = summary;
-    if (metadata.sopInstanceUid && studies.hasImageWithSopUid(metadata.sopInstanceUid)) return { kind: 'skipped' };
     const thumbnail = await dicomThumbnail(image?.preview ?? null);
     const storedPath = await store.put(contentHash, 'dcm', bytes);
     const added = studies.addDicomImage(

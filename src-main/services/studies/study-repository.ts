@@ -187,6 +187,11 @@ function toImage(r: ImageRecord): StoredImage {
 export class StudyRepository {
   constructor(private readonly db: Db) {}
 
+  /** Every image's path in the image store. */
+  storedPaths(): Set<string> {
+    return new Set(this.db.prepare('SELECT stored_path FROM images').pluck().all() as string[]);
+  }
+
   hasImageWithHash(contentHash: string): boolean {
     return this.db.prepare('SELECT 1 FROM images WHERE content_hash = ?').get(contentHash) !== undefined;
   }
