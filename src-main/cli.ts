@@ -13,6 +13,7 @@ import { resolveDataDir } from './services/app/data-dir';
 import { openDatabase, openDatabaseReadOnly, type Db } from './services/db/database';
 import { ImportRepository } from './services/imports/import-repository';
 import { StudyRepository } from './services/studies/study-repository';
+import { printable } from './terminal-text';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
 
@@ -45,7 +46,7 @@ function printReport(report: ImportReport, seconds: number): void {
     `Import ${report.status}: ${report.added} added, ${report.skipped} already present, ${report.rejected} rejected ` +
       `(${report.filesSeen} files in ${seconds.toFixed(1)} s, ${(report.filesSeen / Math.max(seconds, 1e-3)).toFixed(1)} files/s).`,
   );
-  for (const file of report.rejectedFiles) console.log(`  rejected ${file.path}: ${file.reason}`);
+  for (const file of report.rejectedFiles) console.log(`  rejected ${printable(file.path)}: ${printable(file.reason)}`);
 }
 
 async function runImport(services: AppServices, folder: string): Promise<number> {
@@ -64,7 +65,7 @@ async function runImport(services: AppServices, folder: string): Promise<number>
   stopProgress();
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (finished.status === 'failed' || !finished.importReport) {
-    console.error(`Import failed: ${finished.error ?? 'unknown error'}`);
+    console.error(`Import failed: ${printable(finished.error ?? 'unknown error')}`);
     return 1;
   }
   printReport(finished.importReport, (performance.now() - started) / 1000);
@@ -88,7 +89,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   if (!['list', 'imports', 'report'].includes(command)) {
-    console.error(`Unknown command "${command}".\n${USAGE}`);
+    console.error(`Unknown command "${printable(command)}".\n${USAGE}`);
     return 2;
   }
   // Reading needs no lock: it works beside the app or an import writing the same folder.
@@ -100,14 +101,14 @@ async function main(args: string[]): Promise<number> {
       case 'list': {
         const { total, rows } = studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
         for (const row of rows) {
-          console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].join('\t'));
+          console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].map((v) => printable(String(v))).join('\t'));
         }
         console.log(`${total} studies`);
         return 0;
       }
       case 'imports': {
         for (const i of imports.list(50)) {
-          console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${i.rootPath}`);
+          console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${printable(i.rootPath)}`);
         }
         return 0;
       }
@@ -132,7 +133,7 @@ function openForReading(dataDir: string): Db {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof AppError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(printable(error instanceof AppError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`));
     process.exit(1);
   },
 );
