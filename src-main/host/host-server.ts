@@ -14,7 +14,7 @@ export const LOOPBACK = '127.0.0.1';
 /** One request; larger files travel as chunked uploads (uploads.* channels). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Replies and events queued for a client that does not read them; past this it is dropped. */
-export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /**
  * Requests one socket may have in progress; past this the host stops reading from it, so a client
  * that floods requests is slowed by TCP instead of making the host hold all their replies at once.
@@ -38,8 +38,6 @@ export interface HostOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
-  /** Defaults to MAX_BUFFERED_BYTES. */
-  maxBufferedBytes?: number;
 }
 
 export interface RunningHost {
@@ -133,11 +131,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     send(ws, { type: 'response', id, envelope });
   }
 
-  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
-  /** False, and the socket dropped, once a client has left more than maxBuffered bytes unread. */
+  /** False, and the socket dropped, once a client has left more than MAX_BUFFERED_BYTES unread. */
   function keepsUp(ws: WebSocket): boolean {
     if (ws.readyState !== ws.OPEN) return false;
-    if (ws.bufferedAmount <= maxBuffered) return true;
+    if (ws.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
     // The close frame would wait behind everything queued, so the socket is also cut shortly after.
     ws.close(CLOSE_TOO_SLOW, 'Client too slow: messages are not being read.');
     setTimeout(() => ws.terminate(), 1000).unref();
@@ -175,7 +172,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     },
   };
 }
-
 
 function tokenMatches(given: string | null, expected: string): boolean {
   if (!given) return false;
