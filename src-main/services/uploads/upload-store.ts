@@ -7,6 +7,8 @@ import { UPLOAD_CHUNK_MAX_BYTES, UPLOAD_MAX_BYTES } from '@shared/ipc/limits';
 
 /** Uploads in progress at once: bounds the disk a client can claim without finishing. */
 const MAX_OPEN_UPLOADS = 4;
+/** An upload with no chunk for this long was abandoned (a closed window) and gives way to a new one. */
+export const UPLOAD_IDLE_MS = 5 * 60_000;
 
 interface Upload {
   fileName: string;
@@ -14,6 +16,7 @@ interface Upload {
   received: number;
   file: string;
   finished: boolean;
+  lastActivity: number;
   /** Chunks are written one at a time, in order. */
   busy: boolean;
 }
@@ -29,6 +32,7 @@ export class UploadStore {
   constructor(
     private readonly dir: string,
     private readonly maxBytes = UPLOAD_MAX_BYTES,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Removes what a closed or killed process left; only the data folder's owner may call it. */
@@ -41,6 +45,9 @@ export class UploadStore {
     if (size > this.maxBytes) {
       throw new AppError('BAD_INPUT', `The file is ${formatMiB(size)}; uploads are limited to ${formatMiB(this.maxBytes)}.`);
     }
+    for (const [id, upload] of this.uploads) {
+      if (this.now() - upload.lastActivity > UPLOAD_IDLE_MS) await this.abort(id);
+    }
     if (this.uploads.size >= MAX_OPEN_UPLOADS) {
       throw new AppError('CONFLICT', `${MAX_OPEN_UPLOADS} uploads are already in progress; finish or abort one first.`);
     }
@@ -48,7 +55,7 @@ export class UploadStore {
     const file = path.join(this.dir, `${uploadId}.upload`);
     mkdirSync(this.dir, { recursive: true });
     await (await open(file, 'wx')).close();
-    this.uploads.set(uploadId, { fileName, size, received: 0, file, finished: false, busy: false });
+    this.uploads.set(uploadId, { fileName, size, received: 0, file, finished: false, busy: false, lastActivity: this.now() });
     return { uploadId, chunkBytes: UPLOAD_CHUNK_MAX_BYTES };
   }
 
@@ -70,6 +77,7 @@ export class UploadStore {
         await handle.close();
       }
       upload.received += bytes.byteLength;
+      upload.lastActivity = this.now();
     } finally {
       upload.busy = false;
     }
