@@ -4,6 +4,9 @@
  *   npm run cli -- list [--search s]    list studies
  *   npm run cli -- imports              list past imports
  *   npm run cli -- report <importId>    show an import's rejected files
+ *   npm run cli -- models list|import <file>|activate <id>
+ *   npm run cli -- score                score every study with the active version
+ *   npm run cli -- export-csv [--identified] [--out file]
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
 import { existsSync } from 'node:fs';
@@ -16,12 +19,19 @@ import { StudyRepository } from './services/studies/study-repository';
 import { printable } from './terminal-text';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
+import { activateModel, exportCsv, importModel, listModels, scoreAll } from './cli/model-commands';
 
 const USAGE = `Usage: cli <command> [options]
   import <folder>        import PNG/JPEG chest X-rays from a folder (recursively)
   list [--search text]   list studies, newest first
   imports                list past imports
   report <importId>      show an import's report with its rejected files
+  models list            list the pneumonia model versions (id, active, threshold, AUC, name)
+  models import <file>   import a .cxrmodel file as a new, inactive version
+  models activate <id>   score every study with the version, then make it the active one
+  score                  return once the active version has scored every study
+  export-csv [--identified] [--out file]
+                         the worklist with scores and verdicts as CSV (de-identified unless asked)
 Options: --data-dir <dir>  use this data folder instead of the default`;
 
 function positional(args: string[]): string[] {
@@ -88,6 +98,14 @@ async function main(args: string[]): Promise<number> {
       await services.close();
     }
   }
+  if (['models', 'score', 'export-csv'].includes(command)) {
+    const services = openAppServices(dataDir);
+    try {
+      return await runWriting(services, command, rest, args);
+    } finally {
+      await services.close();
+    }
+  }
   if (!['list', 'imports', 'report'].includes(command)) {
     console.error(`Unknown command "${printable(command)}".\n${USAGE}`);
     return 2;
@@ -121,6 +139,21 @@ async function main(args: string[]): Promise<number> {
     }
   } finally {
     db.close();
+  }
+}
+
+/** Commands that change the folder: they hold its lock like the app does. */
+async function runWriting(services: AppServices, command: string, rest: string[], args: string[]): Promise<number> {
+  switch (command) {
+    case 'models':
+      if (rest[0] === 'list') return listModels(services);
+      if (rest[0] === 'import') return await importModel(services, rest[1]);
+      if (rest[0] === 'activate') return await activateModel(services, rest[1]);
+      throw new AppError('BAD_INPUT', 'models needs list, import <file> or activate <id>.');
+    case 'score':
+      return await scoreAll(services);
+    default:
+      return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
   }
 }
 

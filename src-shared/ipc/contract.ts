@@ -533,8 +533,9 @@ export const contract = {
     response: z.object({ jobId: z.string().nullable(), pending: z.number().int().nonnegative(), activated: modelVersionSummarySchema.nullable() }),
   },
   'models.rollback': {
+    /** Like models.activate, for the version that was active before the latest switch. */
     request: z.strictObject({ confirm: z.literal(true) }),
-    response: modelVersionSummarySchema,
+    response: z.object({ jobId: z.string().nullable(), pending: z.number().int().nonnegative(), activated: modelVersionSummarySchema.nullable() }),
   },
   'models.activations': {
     request: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }),

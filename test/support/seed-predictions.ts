@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import type { AppServices } from '../../src-main/services/app/app-services';
+import type { Verdict } from '@shared/domain/verdict';
+import type { StudyRow } from '@shared/ipc/contract';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
 
 /**
@@ -10,7 +12,14 @@ import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
  */
 export async function seedPredictions(
   services: AppServices,
-  options: { name?: string; threshold?: number; activate?: boolean; heatmaps?: boolean } = {},
+  options: {
+    name?: string;
+    threshold?: number;
+    activate?: boolean;
+    heatmaps?: boolean;
+    /** A verdict other than the default (not applicable for not-applicable studies, else in scope). */
+    verdictOf?: (row: StudyRow) => { verdict: Verdict; reason: string } | null;
+  } = {},
 ): Promise<number> {
   const { rows } = services.studies.list({ limit: 1_000_000, offset: 0 });
   const scored = rows.map((row) => {
@@ -37,7 +46,20 @@ export async function seedPredictions(
   });
   const heatmap = options.heatmaps ? await fixtureHeatmap() : null;
   for (const { row, probability } of scored) {
-    services.predictions.record({ imageId: row.thumbnailImageId, modelVersionId: id, probability, threshold, heatmap });
+    const verdict =
+      row.status === 'not_applicable'
+        ? { verdict: 'not_applicable' as const, reason: 'not a chest radiograph' }
+        : (options.verdictOf?.(row) ?? { verdict: 'in_scope' as const, reason: null });
+    const applies = verdict.verdict !== 'not_applicable';
+    services.predictions.record({
+      imageId: row.thumbnailImageId,
+      modelVersionId: id,
+      verdict: verdict.verdict,
+      verdictReason: verdict.reason,
+      probability: applies ? probability : null,
+      threshold,
+      heatmap: applies ? heatmap : null,
+    });
   }
   if (options.activate ?? true) services.models.activate(id);
   return id;

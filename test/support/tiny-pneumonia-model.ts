@@ -1,7 +1,12 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluateScores } from '@shared/metrics/pneumonia-evaluation';
-import { pneumoniaModelMetadataSchema, pneumoniaTrainingConfigSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
+import {
+  pneumoniaModelMetadataSchema,
+  pneumoniaTrainingConfigSchema,
+  type PneumoniaModelMetadata,
+  type Population,
+} from '@shared/ipc/pneumonia-contract';
 import { saveModel } from '../../src-main/services/ml/model-files';
 
 /**
@@ -11,7 +16,13 @@ import { saveModel } from '../../src-main/services/ml/model-files';
  */
 export async function writeTinyPneumoniaModel(
   dir: string,
-  options: { threshold?: number; seed?: number; /** A hidden dense layer of this width in the head: makes the weights larger (5 floats a unit). */ hiddenUnits?: number } = {},
+  options: {
+    threshold?: number;
+    seed?: number;
+    /** A hidden dense layer of this width in the head: makes the weights larger (5 floats a unit). */
+    hiddenUnits?: number;
+    population?: Population;
+  } = {},
 ): Promise<PneumoniaModelMetadata> {
   const seed = options.seed ?? 1;
   const backbone = tf.sequential({
@@ -52,6 +63,7 @@ export async function writeTinyPneumoniaModel(
     backend: 'cpu',
     intendedUse: 'Test fixture.',
     createdAt: new Date().toISOString(),
+    ...(options.population ? { population: options.population } : {}),
   });
   await saveModel(backbone, path.join(dir, 'backbone'), {});
   await saveModel(head, path.join(dir, 'head'), {});

@@ -75,7 +75,7 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       }
       return { studyId, status };
     },
-    'models.list': () => ({ versions: models.list('pneumonia') }),
+    'models.list': () => ({ versions: models.list('pneumonia'), pendingActivation: services.scoring.pendingActivation() }),
     'models.setThreshold': ({ modelVersionId, threshold, preset }) => models.setThreshold(modelVersionId, threshold, preset),
     'settings.get': () => settings.get(),
     'settings.update': (changes) => settings.update(changes),
@@ -102,15 +102,9 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'models.get': ({ modelVersionId }) => services.registry.detail(modelVersionId),
     'models.activate': ({ modelVersionId }) => {
       if (models.task(modelVersionId) !== 'pneumonia') throw new AppError('BAD_INPUT', `Model version ${modelVersionId} is not a pneumonia model.`);
-      const summary = models.activate(modelVersionId);
-      services.scoring.start();
-      return summary;
+      return services.scoring.activate(modelVersionId);
     },
-    'models.rollback': () => {
-      const summary = models.rollback('pneumonia');
-      services.scoring.start();
-      return summary;
-    },
+    'models.rollback': () => services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back'),
     'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
     'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
     'models.import': (request) =>

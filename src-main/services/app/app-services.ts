@@ -86,6 +86,7 @@ function openLocked(dataDir: string, releaseLock: () => void): AppServices {
   const uploads = new UploadStore(path.join(dataDir, 'uploads'));
   uploads.sweep();
   const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
+  scoring.recordInterrupted();
   const pneumoniaRuns = new PneumoniaRunRepository(db);
   const interruptedPneumonia = pneumoniaRuns.markInterrupted();
   if (interruptedPneumonia > 0) audit.record('pneumonia.training_interrupted', undefined, { count: interruptedPneumonia });

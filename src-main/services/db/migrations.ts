@@ -169,4 +169,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX model_activations_by_task ON model_activations(task, id);
     `,
   },
+  {
+    version: 5,
+    name: 'prediction verdicts',
+    // Each prediction carries the version's verdict on the image, decided once when it was scored;
+    // a version that does not apply leaves no probability (the CHECK makes that a rule of the table).
+    // Rows made before verdicts existed are kept as in scope only where the image was applicable.
+    sql: `
+      CREATE TABLE predictions_v5 (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('in_scope','outside_population','unusual_image','not_applicable')),
+        verdict_reason TEXT,
+        probability REAL CHECK (probability >= 0 AND probability <= 1),
+        feature_distance REAL,
+        threshold REAL NOT NULL CHECK (threshold >= 0 AND threshold <= 1),
+        heatmap BLOB,
+        created_at TEXT NOT NULL,
+        UNIQUE (image_id, model_version_id),
+        CHECK ((verdict = 'not_applicable') = (probability IS NULL))
+      );
+      INSERT INTO predictions_v5 (id, image_id, model_version_id, verdict, probability, threshold, heatmap, created_at)
+        SELECT p.id, p.image_id, p.model_version_id, 'in_scope', p.probability, p.threshold, p.heatmap, p.created_at
+        FROM predictions p JOIN images i ON i.id = p.image_id
+        WHERE i.has_pixels = 1 AND i.not_applicable_reason IS NULL;
+      DROP TABLE predictions;
+      ALTER TABLE predictions_v5 RENAME TO predictions;
+      CREATE INDEX predictions_by_version ON predictions(model_version_id, verdict);
+    `,
+  },
 ];

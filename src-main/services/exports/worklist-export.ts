@@ -1,10 +1,12 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { ModelVersionRepository } from '../registry/model-version-repository';
 import type { StudyRepository } from '../studies/study-repository';
+import { flagState, isFlagged } from '@shared/metrics/triage-priority';
 import { toCsv, type CsvCell } from './csv';
 
 /**
- * The worklist with scores as CSV. De-identified by default: no patient ID or name, accession,
+ * The worklist with scores as CSV; the flag and the verdict come from the same rule the worklist
+ * uses (a study the version does not apply to has no probability and is never flagged). De-identified by default: no patient ID or name, accession,
  * file name or study date; those appear only when the user explicitly asks for an identified export.
  */
 export function exportWorklistCsv(
@@ -22,8 +24,11 @@ export function exportWorklistCsv(
     'view_position',
     'label',
     'status',
+    'verdict',
+    'verdict_reason',
     'probability',
     'threshold',
+    'flag_state',
     'flagged',
     'model_version',
   ];
@@ -35,9 +40,12 @@ export function exportWorklistCsv(
     row.viewPosition,
     row.label,
     row.status,
+    row.verdict,
+    row.verdictReason,
     row.probability === null ? null : row.probability.toFixed(4),
     row.probability === null ? null : threshold,
-    row.probability === null || threshold === null ? null : row.probability >= threshold,
+    flagState(row, threshold),
+    isFlagged(row, threshold),
     row.modelVersionId,
   ]);
   deps.audit.record('export.worklist', undefined, { identified, rows: rows.length });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { rocPointSchema } from '@shared/ipc/contract';
+import { populationSchema, validationRocSchema } from '@shared/ipc/pneumonia-contract';
 
 /**
  * What a model version's metadata file says about its evaluation and intended use. Training
@@ -15,6 +16,8 @@ export const modelMetadataSchema = z
         rocPoints: z.array(rocPointSchema),
       })
       .optional(),
+    validation: validationRocSchema.optional(),
+    population: populationSchema.optional(),
   })
   .passthrough();
 

@@ -3,8 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { extract, pack } from 'tar-stream';
+import { z } from 'zod';
 import { pneumoniaModelMetadataSchema, type PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
 import { AppError } from '@shared/ipc/errors';
+import { portableMetadata } from './portable-metadata';
 
 /** A pneumonia model version on disk: two TensorFlow.js layers models and the metadata that binds them. */
 export const MODEL_FILES = ['metadata.json', 'backbone/model.json', 'backbone/weights.bin', 'head/model.json', 'head/weights.bin'] as const;
@@ -41,10 +43,17 @@ export async function packModel(dir: string, label: { name: string; exportedAt: 
     archive.on('error', reject);
   });
   archive.entry({ name: LABEL_FILE }, JSON.stringify(label, null, 2));
-  for (const name of MODEL_FILES) archive.entry({ name }, readFileSync(path.join(dir, name)));
+  for (const name of MODEL_FILES) {
+    const bytes = readFileSync(path.join(dir, name));
+    archive.entry({ name }, name === 'metadata.json' ? exportedMetadata(bytes) : bytes);
+  }
   archive.finalize();
   await ended;
   return Buffer.concat(chunks);
+}
+
+function exportedMetadata(bytes: Buffer): string {
+  return JSON.stringify(portableMetadata(pneumoniaModelMetadataSchema.parse(JSON.parse(bytes.toString('utf8')))), null, 2);
 }
 
 async function readEntries(bytes: Uint8Array): Promise<Map<string, Buffer>> {
@@ -74,16 +83,31 @@ async function readEntries(bytes: Uint8Array): Promise<Map<string, Buffer>> {
   return entries;
 }
 
+const weightSpecsSchema = z.array(
+  z.object({
+    name: z.string().min(1).max(500),
+    shape: z.array(z.number().int().min(0).max(1 << 24)).max(8),
+    dtype: z.enum(['float32', 'int32', 'bool']),
+  }),
+);
+
 /** The weights file must be exactly as long as its manifest says: catches a truncated or mismatched pair. */
 function checkLayersModel(part: 'backbone' | 'head', modelJson: Buffer, weights: Buffer): void {
-  let manifest: { weightsManifest?: { weights?: { name: string; shape: number[]; dtype: string }[] }[]; modelTopology?: unknown };
+  let manifest: { weightsManifest?: { weights?: unknown }[]; modelTopology?: unknown };
   try {
     manifest = JSON.parse(modelJson.toString('utf8')) as typeof manifest;
   } catch {
     reject(`${part}/model.json is not valid JSON.`);
   }
-  const specs = manifest.weightsManifest?.[0]?.weights;
-  if (!manifest.modelTopology || !Array.isArray(specs)) reject(`${part}/model.json is not a TensorFlow.js layers model.`);
+  if (!manifest || typeof manifest.modelTopology !== 'object' || manifest.modelTopology === null || !Array.isArray(manifest.weightsManifest)) {
+    reject(`${part}/model.json is not a TensorFlow.js layers model.`);
+  }
+  const parsed = weightSpecsSchema.safeParse(manifest.weightsManifest[0]?.weights);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    reject(`${part}/model.json lists a weight it cannot describe (${['weights', ...issue.path].join('.')}: ${issue.message}).`);
+  }
+  const specs = parsed.data;
   const expected = specs.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.dtype] ?? 4), 0);
   if (expected !== weights.byteLength) {
     reject(`${part}/weights.bin holds ${weights.byteLength} bytes but its model needs ${expected}.`);

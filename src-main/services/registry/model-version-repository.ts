@@ -32,6 +32,8 @@ function toSummary(r: VersionRecord): ModelVersionSummary {
     auc: metadata.evaluation?.auc ?? null,
     rocPoints: metadata.evaluation?.rocPoints ?? [],
     intendedUse: metadata.intendedUse ?? null,
+    validation: metadata.validation ?? null,
+    population: metadata.population ?? null,
   };
 }
 
@@ -95,6 +97,11 @@ export class ModelVersionRepository {
 
   /** Re-activates the version that was active before the latest switch. */
   rollback(task: ModelTask): ModelVersionSummary {
+    return this.activate(this.rollbackTarget(task), 'model.rolled_back');
+  }
+
+  /** The version that was active before the latest switch; a clear error when there is none. */
+  rollbackTarget(task: ModelTask): number {
     const last = this.db
       .prepare('SELECT model_version_id, previous_version_id FROM model_activations WHERE task = ? ORDER BY id DESC LIMIT 1')
       .get(task) as { model_version_id: number; previous_version_id: number | null } | undefined;
@@ -102,7 +109,7 @@ export class ModelVersionRepository {
     if (!last || last.previous_version_id === null || current?.id !== last.model_version_id) {
       throw new AppError('CONFLICT', 'There is no earlier active version to roll back to.');
     }
-    return this.activate(last.previous_version_id, 'model.rolled_back');
+    return last.previous_version_id;
   }
 
   activations(task: ModelTask, limit: number): ModelActivation[] {

@@ -1,3 +1,4 @@
+import type { Verdict } from '@shared/domain/verdict';
 import type { Db } from '../db/database';
 import type { ImageFormat, Label, DatasetSplit, StudyStatus } from '@shared/domain/study';
 import type { DicomImageFacts as DicomImageFactsSummary, StudyDetail, StudyRow, ImageSummary } from '@shared/ipc/contract';
@@ -64,19 +65,27 @@ export interface StoredImage extends ImageSummary {
 }
 
 /**
- * A study's row: its facts, its first image, and that image's score from the active pneumonia
- * model version (a score from any other version is never shown as current).
+ * A study's row: its facts, its first image (the thumbnail), and the active pneumonia version's
+ * prediction for the study: its best image (in scope before outside the population before
+ * unusual before not applicable, then the highest score). A score from any other version is never
+ * shown as current, and a version that does not apply has stored no probability (the table's CHECK).
  */
 const ROW_SELECT = `
   WITH first AS (SELECT study_id, MIN(id) AS image_id, COUNT(*) AS image_count FROM images GROUP BY study_id),
        active AS (SELECT id FROM model_versions WHERE task = 'pneumonia' AND is_active = 1)
   SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
          s.accession_number, first.image_count, first.image_id AS first_image_id,
-         i.file_name, i.view_position, p.probability, p.model_version_id
+         i.file_name, i.view_position, p.probability, p.model_version_id, p.verdict, p.verdict_reason,
+         p.image_id AS scored_image_id
   FROM studies s
   JOIN first ON first.study_id = s.id
   JOIN images i ON i.id = first.image_id
-  LEFT JOIN predictions p ON p.image_id = first.image_id AND p.model_version_id = (SELECT id FROM active)`;
+  LEFT JOIN predictions p ON p.id = (
+    SELECT p2.id FROM predictions p2 JOIN images i2 ON i2.id = p2.image_id
+    WHERE i2.study_id = s.id AND p2.model_version_id = (SELECT id FROM active)
+    ORDER BY CASE p2.verdict WHEN 'in_scope' THEN 0 WHEN 'outside_population' THEN 1 WHEN 'unusual_image' THEN 2 ELSE 3 END,
+             p2.probability DESC, p2.image_id
+    LIMIT 1)`;
 
 interface RowRecord {
   id: number;
@@ -94,6 +103,9 @@ interface RowRecord {
   view_position: string | null;
   probability: number | null;
   model_version_id: number | null;
+  verdict: Verdict | null;
+  verdict_reason: string | null;
+  scored_image_id: number | null;
 }
 
 function toRow(r: RowRecord): StudyRow {
@@ -111,8 +123,11 @@ function toRow(r: RowRecord): StudyRow {
     thumbnailImageId: r.first_image_id,
     accessionNumber: r.accession_number,
     viewPosition: r.view_position,
-    probability: r.probability,
+    probability: r.verdict === 'not_applicable' ? null : r.probability,
     modelVersionId: r.model_version_id,
+    verdict: r.verdict,
+    verdictReason: r.verdict_reason,
+    scoredImageId: r.scored_image_id,
   };
 }
 

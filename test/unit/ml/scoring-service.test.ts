@@ -85,6 +85,96 @@ describe('scoring with the active version', () => {
   });
 });
 
+/** Resolves with the next job of that kind's end, checking `during` at each of its progress events. */
+function nextJob(kind: JobFinished['kind'], during: () => void = () => {}): Promise<JobFinished> {
+  return new Promise((resolve) => {
+    const off = services.jobs.onEvent((event: AppEvent) => {
+      if (event.name === 'job.progress' && event.payload.kind === kind) during();
+      if (event.name === 'job.finished' && event.payload.kind === kind) {
+        off();
+        resolve(event.payload);
+      }
+    });
+  });
+}
+
+describe('switching versions', () => {
+  async function liveWith(threshold: number, seed: number): Promise<number> {
+    const v1 = await tinyVersion('v1', threshold, seed);
+    const done = nextJob('activation');
+    expect(services.scoring.activate(v1).jobId).not.toBeNull();
+    expect((await done).status).toBe('completed');
+    return v1;
+  }
+
+  it('keeps every study scored by the current version until the new one has scored them all, then switches at once', async () => {
+    // The first activation is a job too: nothing is shown as "not scored" that had no score before either.
+    const first = nextJob('activation');
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    expect(services.scoring.activate(v1)).toMatchObject({ pending: 3, activated: null });
+    expect((await first).status).toBe('completed');
+    const before = services.studies.list({ limit: 10, offset: 0 }).rows;
+    expect(before.every((r) => r.modelVersionId === v1 && r.probability !== null && r.verdict === 'in_scope')).toBe(true);
+
+    const v2 = await tinyVersion('v2', 0.5, 2);
+    let checks = 0;
+    const done = nextJob('activation', () => {
+      checks++;
+      const rows = services.studies.list({ limit: 10, offset: 0 }).rows;
+      // Mid-way, the worklist still reads the live version's scores, every one of them.
+      expect(rows.map((r) => [r.modelVersionId, r.probability])).toEqual(before.map((r) => [v1, r.probability]));
+    });
+    const started = services.scoring.activate(v2);
+    expect(started).toMatchObject({ pending: 3, activated: null });
+    expect(services.scoring.pendingActivation()).toEqual({ modelVersionId: v2, jobId: started.jobId });
+    expect(services.models.active('pneumonia')?.id).toBe(v1);
+    expect((await done).status).toBe('completed');
+    expect(checks).toBeGreaterThan(2);
+    expect(services.models.active('pneumonia')?.id).toBe(v2);
+    expect(services.scoring.pendingActivation()).toBeNull();
+    const after = services.studies.list({ limit: 10, offset: 0 }).rows;
+    expect(after.every((r) => r.modelVersionId === v2 && r.probability !== null)).toBe(true);
+    expect(services.audit.recent(5, { action: 'model.activated' })[0]).toMatchObject({ entityId: String(v2), details: { previous: v1 } });
+  });
+
+  it('a cancelled activation leaves the current version live and says so in the audit', async () => {
+    const v1 = await liveWith(0.3, 1);
+    const v2 = await tinyVersion('v2', 0.5, 2);
+    const done = nextJob('activation');
+    const { jobId } = services.scoring.activate(v2);
+    services.jobs.cancel(jobId!);
+    expect((await done).status).toBe('cancelled');
+    expect(services.models.active('pneumonia')?.id).toBe(v1);
+    expect(services.studies.list({ limit: 10, offset: 0 }).rows.every((r) => r.modelVersionId === v1 && r.probability !== null)).toBe(true);
+    expect(services.audit.recent(5, { action: 'model.activation_cancelled' })).toHaveLength(1);
+  });
+
+  it('studies imported during an activation are scored by the live version and by the new one before it goes live', async () => {
+    const v1 = await liveWith(0.3, 1);
+    const v2 = await tinyVersion('v2', 0.5, 2);
+    const done = nextJob('activation');
+    services.scoring.activate(v2);
+    await importFolder({ 'NORMAL/IM-0042-0001.png': await makeImage('png', 42), 'NORMAL/IM-0043-0001.png': await makeImage('png', 43) });
+    expect((await done).status).toBe('completed');
+    expect(services.models.active('pneumonia')?.id).toBe(v2);
+    const rows = services.studies.list({ limit: 10, offset: 0 }).rows;
+    expect(rows).toHaveLength(5);
+    expect(rows.every((r) => r.modelVersionId === v2 && r.probability !== null)).toBe(true);
+    expect(services.scoring.pending(v2)).toHaveLength(0);
+    expect(services.db.prepare('SELECT COUNT(*) FROM predictions WHERE model_version_id = ?').pluck().get(v1)).toBe(5);
+  });
+
+  it('switches at once when the version has already scored everything (a roll-back)', async () => {
+    const v1 = await liveWith(0.3, 1);
+    const v2 = await tinyVersion('v2', 0.5, 2);
+    const done = nextJob('activation');
+    services.scoring.activate(v2);
+    await done;
+    const back = services.scoring.activate(services.models.rollbackTarget('pneumonia'), 'model.rolled_back');
+    expect(back).toMatchObject({ jobId: null, pending: 0, activated: { id: v1, isActive: true } });
+  });
+});
+
 describe('scoring after a restart', () => {
   it('scores on opening what the active version left unscored when the app closed', async () => {
     const v1 = await tinyVersion('v1', 0.3, 1);
@@ -95,5 +185,18 @@ describe('scoring after a restart', () => {
     // Nothing here asks for scoring: the job comes from opening the services alone.
     expect((await nextScoringJob()).status).toBe('completed');
     expect(services.scoring.pending(v1)).toHaveLength(0);
+  });
+
+  it('records a scoring job that a kill cut off as interrupted, once', async () => {
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    // What a killed process leaves: a start with no finish.
+    services.audit.record('scoring.started', { type: 'model_version', id: v1 }, { purpose: 'live' });
+    const dataDir = services.dataDir;
+    await services.close();
+    services = openAppServices(dataDir);
+    expect(services.audit.recent(10, { action: 'scoring.interrupted' }).map((e) => e.details)).toEqual([{ count: 1 }]);
+    await services.close();
+    services = openAppServices(dataDir);
+    expect(services.audit.recent(10, { action: 'scoring.interrupted' })).toHaveLength(1);
   });
 });

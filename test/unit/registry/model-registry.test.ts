@@ -49,8 +49,9 @@ describe('model registry', () => {
     expect(await failure('models.activate', { modelVersionId: v1 })).toMatch(/^INVALID_REQUEST/);
     await call('models.activate', { modelVersionId: v1, confirm: true });
     await call('models.setThreshold', { modelVersionId: v1, threshold: 0.2, preset: 'manual' });
-    const active = await call<Summary>('models.activate', { modelVersionId: v2, confirm: true });
-    expect(active).toMatchObject({ id: v2, isActive: true, threshold: 0.42 });
+    // No study to score: the switch happens at once.
+    const { activated } = await call<{ activated: Summary }>('models.activate', { modelVersionId: v2, confirm: true });
+    expect(activated).toMatchObject({ id: v2, isActive: true, threshold: 0.42 });
     const { versions } = await call<{ versions: Summary[] }>('models.list');
     expect(versions.filter((v) => v.isActive).map((v) => v.id)).toEqual([v2]);
     const audit = services.audit.recent(20, { action: 'model.activated' });
@@ -63,8 +64,8 @@ describe('model registry', () => {
     await call('models.activate', { modelVersionId: v1, confirm: true });
     expect(await failure('models.rollback', { confirm: true })).toMatch(/no earlier active version/);
     await call('models.activate', { modelVersionId: v2, confirm: true });
-    const back = await call<Summary>('models.rollback', { confirm: true });
-    expect(back).toMatchObject({ id: v1, isActive: true, threshold: 0.3 });
+    const back = await call<{ activated: Summary }>('models.rollback', { confirm: true });
+    expect(back.activated).toMatchObject({ id: v1, isActive: true, threshold: 0.3 });
     const { activations } = await call<{ activations: { versionId: number; previousVersionId: number | null }[] }>('models.activations', {});
     expect(activations.map((a) => [a.versionId, a.previousVersionId])).toEqual([[v1, v2], [v2, v1], [v1, null]]);
     expect(services.audit.recent(5, { action: 'model.rolled_back' })).toHaveLength(1);
@@ -80,7 +81,12 @@ describe('model registry', () => {
     for (const file of ['backbone/weights.bin', 'head/weights.bin', 'head/model.json']) {
       expect(readFileSync(path.join(dirOf(imported.id), file))).toEqual(readFileSync(path.join(dirOf(v1), file)));
     }
-    expect(services.models.pneumoniaMetadata(imported.id)).toEqual(services.models.pneumoniaMetadata(v1));
+    // Everything but the local paths, which an exported file never carries.
+    const original = services.models.pneumoniaMetadata(v1)!;
+    const copy = services.models.pneumoniaMetadata(imported.id)!;
+    expect({ ...copy, trainingConfig: original.trainingConfig, dataset: original.dataset }).toEqual(original);
+    expect(copy.trainingConfig.data).toEqual({ kind: 'folder', path: 'data' });
+    expect(copy.dataset.source).toBe('data');
     expect(services.audit.recent(5, { action: 'model.imported' })).toHaveLength(1);
   });
 

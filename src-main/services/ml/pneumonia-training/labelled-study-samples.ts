@@ -1,7 +1,9 @@
+import type { Population } from '@shared/ipc/pneumonia-contract';
 import type { Db } from '../../db/database';
 import type { ImageStore } from '../../imaging/image-store';
 import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
 import type { PneumoniaSample } from '../pneumonia/pneumonia-sample';
+import { ageInYears } from '../../predictions/patient-age';
 
 /** Training samples from the studies in the database that carry a ground-truth label. */
 export class LabelledStudySamples {
@@ -46,5 +48,35 @@ export class LabelledStudySamples {
       split: r.dataset_split,
       contentHash: r.content_hash,
     }));
+  }
+
+  /**
+   * What a version trained on these studies will have seen, from their DICOM attributes: the
+   * modalities and frontal views present, and the age range where most studies record an age
+   * (with fewer, the range would claim more than the data shows, so none is recorded).
+   */
+  population(studyIds?: readonly number[]): Population {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id, s.modality, s.patient_age, s.patient_birth_date, s.study_date, i.view_position
+         FROM images i JOIN studies s ON s.id = i.study_id
+         WHERE s.label IS NOT NULL AND i.has_pixels = 1`,
+      )
+      .all() as { id: number; modality: string | null; patient_age: string | null; patient_birth_date: string | null; study_date: string | null; view_position: string | null }[];
+    const wanted = studyIds ? new Set(studyIds) : null;
+    const chosen = wanted ? rows.filter((r) => wanted.has(r.id)) : rows;
+    const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => !!v).map((v) => v.trim().toUpperCase()))].sort();
+    const views = distinct(chosen.map((r) => r.view_position)).filter((v) => v === 'PA' || v === 'AP');
+    const ages = chosen.map((r) => ageInYears(r.patient_age, r.patient_birth_date, r.study_date)).filter((a): a is number => a !== null);
+    const enough = chosen.length > 0 && ages.length >= 0.8 * chosen.length;
+    return {
+      modalities: distinct(chosen.map((r) => r.modality)),
+      views: views.length > 0 ? views : ['PA', 'AP'],
+      bodyParts: ['CHEST'],
+      ageYears: enough ? { min: Math.floor(Math.min(...ages)), max: Math.floor(Math.max(...ages)) } : null,
+      source: enough
+        ? `DICOM ages of ${ages.length} of the ${chosen.length} training images`
+        : `the training studies (${ages.length} of ${chosen.length} images record an age: too few for an age range)`,
+    };
   }
 }

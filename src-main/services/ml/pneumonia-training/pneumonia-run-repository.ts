@@ -41,6 +41,9 @@ function fromRaw(row: RawRunRow): PneumoniaRunRow {
 }
 
 /** Pneumonia training runs (rows of training_runs with task 'pneumonia'); each epoch is committed as it ends. */
+const INTERRUPTED_REASON =
+  'The application closed while this run was training. A pneumonia run keeps no checkpoint between epochs (its weights live in the compute worker until the version is registered), so it cannot be resumed: start it again with the same settings.';
+
 export class PneumoniaRunRepository extends TaskRuns<PneumoniaRunRow> {
   constructor(db: Db) {
     super(db, 'pneumonia', fromRaw);
@@ -86,9 +89,13 @@ export class PneumoniaRunRepository extends TaskRuns<PneumoniaRunRow> {
   }
 
   /** Runs the app was killed in the middle of, or closed while paused. */
+  /**
+   * Runs whose process is gone. They say why they cannot be resumed: a pneumonia run keeps its
+   * weights (and the best epoch's) only in the compute worker until it registers a version.
+   */
   markInterrupted(): number {
     return this.db
-      .prepare(`UPDATE training_runs SET status = 'interrupted', finished_at = ? WHERE task = 'pneumonia' AND status IN ('running', 'paused')`)
-      .run(new Date().toISOString()).changes;
+      .prepare(`UPDATE training_runs SET status = 'interrupted', finished_at = ?, error = ? WHERE task = 'pneumonia' AND status IN ('running', 'paused')`)
+      .run(new Date().toISOString(), INTERRUPTED_REASON).changes;
   }
 }
