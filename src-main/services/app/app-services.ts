@@ -18,6 +18,8 @@ import { PneumoniaRunRepository } from '../ml/pneumonia-training/pneumonia-run-r
 import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-training-service';
 import { ScoringService } from '../ml/scoring/scoring-service';
 import { ModelRegistry } from '../registry/model-registry';
+import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
+import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -40,10 +42,17 @@ export interface AppServices {
   readonly scoring: ScoringService;
   readonly pneumonia: PneumoniaTrainingService;
   readonly studySamples: LabelledStudySamples;
+  readonly dicomNode: DicomNode;
   close(): Promise<void>;
 }
 
-export function openAppServices(dataDir: string): AppServices {
+export interface AppServicesOptions {
+  dicomNode?: DicomNodeOptions;
+  /** The CLI's `listen` starts the node itself, with its own settings; the app starts it from the stored ones. */
+  startDicomNode?: boolean;
+}
+
+export function openAppServices(dataDir: string, options: AppServicesOptions = {}): AppServices {
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   const studies = new StudyRepository(db);
@@ -77,6 +86,12 @@ export function openAppServices(dataDir: string): AppServices {
   });
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();
+  const dicomNode = new DicomNode(
+    { db, imports, importer, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
+    options.dicomNode,
+  );
+  // Never throws: a port that cannot be opened shows as the node's status, with the reason.
+  if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
   return {
     dataDir,
     db,
@@ -95,7 +110,10 @@ export function openAppServices(dataDir: string): AppServices {
     scoring,
     pneumonia,
     studySamples,
+    dicomNode,
     async close() {
+      // First: no instance may arrive, or be half-way through its commit, once the database closes.
+      await dicomNode.stop();
       await training.shutdown();
       await pneumonia.shutdown();
       await scoring.shutdown();
