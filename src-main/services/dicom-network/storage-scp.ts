@@ -74,7 +74,8 @@ export class StorageScp extends Scp {
   private readonly started = Date.now();
   private readonly host: string;
   private callingAeTitle = '';
-  private association: Association | null = null;
+  /** Named apart from dcmjs-dimse's own `association` field, which it sets before calling associationRequested. */
+  private negotiated: Association | null = null;
   private outcome: AssociationOutcome = 'connection closed without release';
   private arrivals: AssociationArrivals | null = null;
   private closed = false;
@@ -100,8 +101,8 @@ export class StorageScp extends Scp {
   }
 
   override associationRequested(association: Association): void {
-    if (this.association) return this.closeForcibly('closed by the node: protocol error');
-    this.association = association;
+    if (this.negotiated) return this.closeForcibly('closed by the node: protocol error');
+    this.negotiated = association;
     this.callingAeTitle = association.getCallingAeTitle();
     const { settings } = this.context;
     const refusal = refusalFor(
@@ -195,8 +196,8 @@ export class StorageScp extends Scp {
         sopClassUid,
         sopInstanceUid,
         transferSyntaxUid: dataset!.getTransferSyntaxUid(),
-        implementationClassUid: this.association?.getImplementationClassUid() ?? '',
-        implementationVersionName: this.association?.getImplementationVersion() ?? '',
+        implementationClassUid: this.negotiated?.getImplementationClassUid() ?? '',
+        implementationVersionName: this.negotiated?.getImplementationVersion() ?? '',
         sourceAeTitle: this.callingAeTitle,
       },
       collector.bytes(),
