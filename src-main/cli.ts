@@ -7,6 +7,7 @@
  *   npm run cli -- models list|import <file>|activate <id>
  *   npm run cli -- score                score every study with the active version
  *   npm run cli -- export-csv [--identified] [--out file]
+ *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...]   the DICOM node
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
 import { openAppServices, type AppServices } from './services/app/app-services';
@@ -14,6 +15,7 @@ import { resolveDataDir } from './services/app/data-dir';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
 import { activateModel, exportCsv, importModel, listModels, scoreAll } from './cli/model-commands';
+import { listen, LISTEN_USAGE } from './cli/listen-command';
 
 const USAGE = `Usage: cli <command> [options]
   import <folder>        import PNG/JPEG chest X-rays from a folder (recursively)
@@ -26,6 +28,7 @@ const USAGE = `Usage: cli <command> [options]
   score                  return once the active version has scored every study
   export-csv [--identified] [--out file]
                          the worklist with scores and verdicts as CSV (de-identified unless asked)
+${LISTEN_USAGE}
 Options: --data-dir <dir>  use this data folder instead of the default`;
 
 function positional(args: string[]): string[] {
@@ -82,7 +85,8 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const services = openAppServices(resolveDataDir(args));
+  // The node listens only when `listen` asks: an import or a report must not open a port.
+  const services = openAppServices(resolveDataDir(args), { startDicomNode: false });
   try {
     switch (command) {
       case 'import': {
@@ -119,6 +123,8 @@ async function main(args: string[]): Promise<number> {
         return await scoreAll(services);
       case 'export-csv':
         return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
+      case 'listen':
+        return await listen(services, args);
       default:
         console.error(`Unknown command "${command}".\n${USAGE}`);
         return 2;
