@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DICOM_NODE_SETTINGS } from '@shared/ipc/dicom-node-contract';
+import { DEFAULT_DICOM_NODE_SETTINGS, type DicomNodeStatus } from '@shared/ipc/dicom-node-contract';
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
 import { createHandlers } from '../../../src-main/services/api/handlers';
 import { createRouter } from '../../../src-main/services/api/router';
@@ -86,7 +86,7 @@ describe('DICOM node settings and status', () => {
       const { router, services } = await open();
       const update = await router.dispatch('dicomNode.settings.update', { enabled: true, port });
       expect(update).toMatchObject({ ok: true, value: { status: { state: 'error' } } });
-      if (update.ok) expect(update.value.status.reason).toBe(`port ${port} is in use on 127.0.0.1 (another DICOM node or program listens there)`);
+      if (update.ok) expect((update.value as { status: DicomNodeStatus }).status.reason).toBe(`port ${port} is in use on 127.0.0.1 (another DICOM node or program listens there)`);
       expect(services.audit.recent(1, { action: 'dicom.listener_failed' })).toHaveLength(1);
     } finally {
       blocker.close();

@@ -22,7 +22,7 @@ let nodePort: number;
 const dicomRoot = requireSharedData('dicom');
 
 async function orthanc(method: string, route: string, body?: Buffer | string): Promise<unknown> {
-  const response = await fetch(`${orthancHttp}${route}`, { method, body });
+  const response = await fetch(`${orthancHttp}${route}`, { method, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
   if (!response.ok) throw new Error(`Orthanc ${method} ${route}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -39,7 +39,7 @@ beforeAll(async () => {
     port: nodePort,
     allowedPeers: [{ aeTitle: 'ORTHANC', host: '127.0.0.1' }],
   });
-  expect(update.ok && update.value.status.state).toBe('listening');
+  expect(update.ok && (update.value as { status: { state: string } }).status.state).toBe('listening');
 
   const dir = await tempDir('cxr-orthanc-');
   const config = path.join(dir, 'orthanc.json');
@@ -81,7 +81,7 @@ describe('Orthanc pushes to the node', () => {
   it('echoes Orthanc from the node (dicomNode.echo), and says why an echo to a closed port fails', async () => {
     const echo = await router.dispatch('dicomNode.echo', { peer: { aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthancDicomPort } });
     expect(echo.ok, JSON.stringify(echo)).toBe(true);
-    if (echo.ok) expect(echo.value.roundTripMs).toBeGreaterThan(0);
+    if (echo.ok) expect((echo.value as { roundTripMs: number }).roundTripMs).toBeGreaterThan(0);
     const closed = await router.dispatch('dicomNode.echo', { peer: { aeTitle: 'NOBODY', host: '127.0.0.1', port: await freePort() } });
     expect(closed).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
     if (!closed.ok) expect(closed.error.message).toMatch(/refused/);
