@@ -14,7 +14,7 @@
  * Writes bench/results/dicom-receive.json. Needs dcmtk (storescu, storescp) on the PATH.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,9 +165,19 @@ try {
   const bytes = (await readFile(files[0]!)).length * files.length;
   // Read once so neither side pays for a cold page cache.
   for (const file of files) await readFile(file);
+  // Each run starts with no other run's written data still being flushed to disk: ours fsyncs every
+  // instance and would otherwise wait behind the previous run's writeback.
+  const settle = async () => {
+    for (const entry of await readdir(root)) if (entry !== 'instances') await rm(path.join(root, entry), { recursive: true, force: true });
+    await runTool('sync', []);
+  };
+  await settle();
   const peerSeconds = await peerStorescp(files, root);
+  await settle();
   const scpOnlySeconds = await scpWritingFiles(files, root);
+  await settle();
   const oursSeconds = await oursReceiving(files, root);
+  await settle();
   const queue = await writeVariants(source, path.join(root, 'queue'), STUDIES, { studies: STUDIES, prefix: 'study' });
   const latency = await scoringLatency(queue, root);
 

@@ -127,7 +127,7 @@ export class DicomNode {
     const closed = new Promise<void>((resolve) => current.server.close(() => resolve()));
     const scps = [...this.connections.values()];
     for (const socket of this.connections.keys()) socket.destroy();
-    await Promise.all(scps.map((scp) => scp.settled()));
+    await Promise.all(scps.map((scp) => scp.ended()));
     await closed;
     this.batcher.drain();
     this.state = 'off';

@@ -80,6 +80,8 @@ export class StorageScp extends Scp {
   private arrivals: AssociationArrivals | null = null;
   private closed = false;
   private inFlight: Promise<void> = Promise.resolve();
+  private markFinished!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.markFinished = resolve));
   /** The bytes behind each data set handed to dcmjs-dimse, which never parses them. */
   private readonly received = new WeakMap<DatasetType, InstanceCollector>();
 
@@ -161,25 +163,24 @@ export class StorageScp extends Scp {
 
   override cStoreRequest(request: CStoreRequest, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
     this.guard.hold();
-    this.inFlight = this.store(request).then((response) => {
-      this.guard.release();
-      // A sender that went away gets no answer; what was committed stays committed.
-      if (!this.closed) callback(response);
-    });
+    this.inFlight = this.store(request)
+      // Whatever went wrong, the sender gets an answer and no rejection goes unhandled.
+      .catch(() => failure(request, STATUS_OUT_OF_RESOURCES, 'could not store the instance'))
+      .then((response) => {
+        this.guard.release();
+        // A sender that went away gets no answer; what was committed stays committed.
+        if (!this.closed) callback(response);
+      });
   }
 
-  /** Resolves when no C-STORE of this connection is being stored (the node waits for it before the database closes). */
-  settled(): Promise<void> {
-    return this.inFlight;
+  /** Resolves once the connection has closed and its last instance is committed (or refused) and reported. */
+  ended(): Promise<void> {
+    return this.finished;
   }
 
   private async store(request: CStoreRequest): Promise<InstanceType<typeof CStoreResponse>> {
+    const refuse = (status: number, comment: string) => failure(request, status, comment);
     const response = CStoreResponse.fromRequest(request);
-    const refuse = (status: number, comment: string) => {
-      response.setStatus(status);
-      response.setErrorComment(comment.slice(0, 64));
-      return response;
-    };
     const dataset = request.getDataset();
     const collector = dataset ? this.received.get(dataset) : undefined;
     const sopClassUid = cleanUid(request.getAffectedSopClassUid());
@@ -227,22 +228,37 @@ export class StorageScp extends Scp {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.guard.stop();
-    const released = this.outcome === 'released';
-    this.arrivals?.finish(released);
-    const counts = this.arrivals?.counts;
-    this.context.onEnd({
-      callingAeTitle: this.callingAeTitle,
-      host: this.host,
-      added: counts?.added ?? 0,
-      alreadyStored: counts?.skipped ?? 0,
-      rejected: counts?.rejected ?? 0,
-      outcome: this.outcome,
-      seconds: (Date.now() - this.started) / 1000,
-      bytesReceived: this.connection.bytesRead,
-      studyIds: [...(this.arrivals?.studyIds ?? [])],
+    // An instance being stored when the connection dropped still commits: report after it.
+    void this.inFlight.then(() => {
+      this.guard.stop();
+      try {
+        this.arrivals?.finish(this.outcome === 'released');
+        const counts = this.arrivals?.counts;
+        this.context.onEnd({
+          callingAeTitle: this.callingAeTitle,
+          host: this.host,
+          added: counts?.added ?? 0,
+          alreadyStored: counts?.skipped ?? 0,
+          rejected: counts?.rejected ?? 0,
+          outcome: this.outcome,
+          seconds: (Date.now() - this.started) / 1000,
+          bytesReceived: this.connection.bytesRead,
+          studyIds: [...(this.arrivals?.studyIds ?? [])],
+        });
+      } catch {
+        // The database closed under a connection that just ended: its import stays "running" and the next start marks it interrupted.
+      } finally {
+        this.markFinished();
+      }
     });
   }
+}
+
+function failure(request: CStoreRequest, status: number, comment: string): InstanceType<typeof CStoreResponse> {
+  const response = CStoreResponse.fromRequest(request);
+  response.setStatus(status);
+  response.setErrorComment(comment.slice(0, 64));
+  return response;
 }
 
 /** UIDs on the wire may carry a trailing NUL or space as padding. */
