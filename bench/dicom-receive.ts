@@ -181,7 +181,7 @@ try {
   const queue = await writeVariants(source, path.join(root, 'queue'), STUDIES, { studies: STUDIES, prefix: 'study' });
   const latency = await scoringLatency(queue, root);
 
-  const rate = (seconds: number) => ({ seconds: round(seconds, 2), instancesPerSecond: round(INSTANCES / seconds, 1), megabytesPerSecond: round(bytes / 2 ** 20 / seconds, 1) });
+  const rate = (seconds: number) => ({ seconds: round(seconds, 2), instancesPerSecond: round(INSTANCES / seconds, 1), megabytesPerSecond: round(bytes / 1e6 / seconds, 1) });
   const result = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
