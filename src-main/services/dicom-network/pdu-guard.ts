@@ -22,6 +22,8 @@ export interface PduGuard {
   /** While the node itself works on a request (storing an instance), the sender is waiting: no idle clock. */
   hold(): void;
   release(): void;
+  /** After a rejection or a release nothing more may come: any further PDU ends the connection. */
+  expectNoMore(): void;
   stop(): void;
 }
 
@@ -32,6 +34,7 @@ export function guardPdus(socket: Socket, options: PduGuardOptions): PduGuard {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let holds = 0;
+  let finished = false;
 
   const violate = (reason: string) => {
     if (stopped) return;
@@ -62,6 +65,7 @@ export function guardPdus(socket: Socket, options: PduGuardOptions): PduGuard {
       const length = header.readUInt32BE(2);
       header = Buffer.alloc(0);
       if (!PDU_TYPES.has(type)) return violate(`unknown PDU type ${type}`);
+      if (finished) return violate(`a PDU of type ${type} after the association ended`);
       if (first && type !== A_ASSOCIATE_RQ) return violate(`the first PDU is of type ${type}, not an association request`);
       first = false;
       if (length > options.maxPduBytes) return violate(`a PDU of ${length} bytes (the limit is ${options.maxPduBytes})`);
@@ -84,6 +88,9 @@ export function guardPdus(socket: Socket, options: PduGuardOptions): PduGuard {
     release() {
       holds = Math.max(0, holds - 1);
       arm();
+    },
+    expectNoMore() {
+      finished = true;
     },
     stop,
   };

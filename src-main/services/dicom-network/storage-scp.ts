@@ -116,6 +116,7 @@ export class StorageScp extends Scp {
       this.outcome = refusal === 'calling-ae-not-recognized' ? 'refused: calling AE title not recognised' : 'refused: called AE title not recognised';
       const reason = refusal === 'calling-ae-not-recognized' ? RejectReason.CallingAeNotRecognized : RejectReason.CalledAeNotRecognized;
       this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, reason);
+      this.guard.expectNoMore();
       this.connection.end();
       return;
     }
@@ -132,6 +133,7 @@ export class StorageScp extends Scp {
 
   override associationReleaseRequested(): void {
     this.outcome = 'released';
+    this.guard.expectNoMore();
     this.sendAssociationReleaseResponse();
   }
 

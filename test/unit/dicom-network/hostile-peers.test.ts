@@ -144,6 +144,12 @@ describe('hostile peers', () => {
     await honestSendersStillServed();
   });
 
+  it('closes a refused association that keeps sending', async () => {
+    const { closedAfterMs, received } = await sendAndWatch(Buffer.concat([associateRequest('STRANGER'), associateRequest('STRANGER')]), 5_000);
+    expect(received[0]).toBe(0x03); // A-ASSOCIATE-RJ
+    expect(closedAfterMs!).toBeLessThan(IDLE_MS);
+  });
+
   it('keeps serving honest senders while 100 connections hang open, and closes those when idle', async () => {
     const sockets = await Promise.all(
       Array.from(
