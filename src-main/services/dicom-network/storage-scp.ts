@@ -199,6 +199,7 @@ export class StorageScp extends Scp {
         sopClassUid,
         sopInstanceUid,
         transferSyntaxUid: dataset!.getTransferSyntaxUid(),
+        // Once accepted, the association carries this side's implementation: the one writing the file, as Part 10 asks.
         implementationClassUid: this.negotiated?.getImplementationClassUid() ?? '',
         implementationVersionName: this.negotiated?.getImplementationVersion() ?? '',
         sourceAeTitle: this.callingAeTitle,
