@@ -7,6 +7,7 @@
  *   npm run cli -- models list|import <file>|activate <id>
  *   npm run cli -- score                score every study with the active version
  *   npm run cli -- export-csv [--identified] [--out file]
+ *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...]   the DICOM node
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { StudyRepository } from './services/studies/study-repository';
 import { printable } from './terminal-text';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
+import { LISTEN_USAGE, listen } from './cli/listen-command';
 import { activateModel, exportCsv, importModel, listModels, scoreAll } from './cli/model-commands';
 
 const USAGE = `Usage: cli <command> [options]
@@ -32,6 +34,7 @@ const USAGE = `Usage: cli <command> [options]
   score                  return once the active version has scored every study
   export-csv [--identified] [--out file]
                          the worklist with scores and verdicts as CSV (de-identified unless asked)
+${LISTEN_USAGE}
 Options: --data-dir <dir>  use this data folder instead of the default`;
 
 function positional(args: string[]): string[] {
@@ -91,15 +94,16 @@ async function main(args: string[]): Promise<number> {
   const dataDir = resolveDataDir(args);
   if (command === 'import') {
     if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
-    const services = openAppServices(dataDir);
+    // The node listens only when `listen` asks: an import or a report must not open a port.
+    const services = openAppServices(dataDir, { startDicomNode: false });
     try {
       return await runImport(services, rest[0]);
     } finally {
       await services.close();
     }
   }
-  if (['models', 'score', 'export-csv'].includes(command)) {
-    const services = openAppServices(dataDir);
+  if (['models', 'score', 'export-csv', 'listen'].includes(command)) {
+    const services = openAppServices(dataDir, { startDicomNode: false });
     try {
       return await runWriting(services, command, rest, args);
     } finally {
@@ -152,6 +156,8 @@ async function runWriting(services: AppServices, command: string, rest: string[]
       throw new AppError('BAD_INPUT', 'models needs list, import <file> or activate <id>.');
     case 'score':
       return await scoreAll(services);
+    case 'listen':
+      return await listen(services, args);
     default:
       return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
   }

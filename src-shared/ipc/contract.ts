@@ -24,6 +24,12 @@ import {
   populationSchema,
   validationRocSchema,
 } from './pneumonia-contract';
+import {
+  dicomNodeSettingsSchema,
+  dicomNodeStatusSchema,
+  dicomPeerSchema,
+  studiesArrivedSchema,
+} from './dicom-node-contract';
 
 export { BACKEND_NAMES };
 
@@ -620,6 +626,24 @@ export const contract = {
     request: z.strictObject({ runId: id }),
     response: pneumoniaRunSchema,
   },
+  'dicomNode.status': {
+    request: empty,
+    response: dicomNodeStatusSchema,
+  },
+  'dicomNode.settings.get': {
+    request: empty,
+    response: dicomNodeSettingsSchema,
+  },
+  'dicomNode.settings.update': {
+    /** Any subset of the settings; the listener restarts with the result (or stops when disabled). */
+    request: dicomNodeSettingsSchema.partial(),
+    response: z.object({ settings: dicomNodeSettingsSchema, status: dicomNodeStatusSchema }),
+  },
+  'dicomNode.echo': {
+    /** A C-ECHO from this node's AE title to the peer: proves the network path and the peer's configuration. */
+    request: z.strictObject({ peer: dicomPeerSchema }),
+    response: z.object({ roundTripMs: z.number().nonnegative() }),
+  },
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
@@ -627,6 +651,8 @@ export const eventSchemas = {
   'job.finished': jobFinishedSchema,
   'training.progress': trainingProgressSchema,
   'pneumonia.progress': pneumoniaProgressSchema,
+  /** DICOM instances were stored by the DICOM node: the worklist can refresh. Scores follow as scoring jobs finish. */
+  'studies.arrived': studiesArrivedSchema,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a caller sends (defaults may be omitted). */

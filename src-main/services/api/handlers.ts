@@ -124,6 +124,10 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'pneumonia.stop': ({ runId }) => ({ status: services.pneumonia.stop(runId) }),
     'pneumonia.list': ({ limit }) => ({ runs: services.pneumonia.list(limit) }),
     'pneumonia.get': ({ runId }) => services.pneumonia.get(runId),
+    'dicomNode.status': () => services.dicomNode.status(),
+    'dicomNode.settings.get': () => services.dicomNode.settings(),
+    'dicomNode.settings.update': (changes) => services.dicomNode.updateSettings(changes),
+    'dicomNode.echo': ({ peer }) => services.dicomNode.echo(peer),
   };
 }
 

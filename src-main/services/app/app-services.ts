@@ -20,6 +20,8 @@ import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-tra
 import { ScoringService } from '../ml/scoring/scoring-service';
 import { ModelRegistry } from '../registry/model-registry';
 import { UploadStore } from '../uploads/upload-store';
+import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
+import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -43,7 +45,14 @@ export interface AppServices {
   readonly pneumonia: PneumoniaTrainingService;
   readonly studySamples: LabelledStudySamples;
   readonly uploads: UploadStore;
+  readonly dicomNode: DicomNode;
   close(): Promise<void>;
+}
+
+export interface AppServicesOptions {
+  dicomNode?: DicomNodeOptions;
+  /** The CLI's `listen` starts the node itself, with its own settings; the app starts it from the stored ones. */
+  startDicomNode?: boolean;
 }
 
 /**
@@ -51,18 +60,18 @@ export interface AppServices {
  * has it. Everything that cleans up after a killed process (interrupted runs, staging folders,
  * uploads) runs only here, so only under the lock.
  */
-export function openAppServices(dataDir: string): AppServices {
+export function openAppServices(dataDir: string, options: AppServicesOptions = {}): AppServices {
   mkdirSync(dataDir, { recursive: true });
   const lock = lockDataDir(dataDir);
   try {
-    return openLocked(dataDir, lock.release);
+    return openLocked(dataDir, lock.release, options);
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-function openLocked(dataDir: string, releaseLock: () => void): AppServices {
+function openLocked(dataDir: string, releaseLock: () => void, options: AppServicesOptions): AppServices {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   const studies = new StudyRepository(db);
   const imports = new ImportRepository(db);
@@ -98,6 +107,12 @@ function openLocked(dataDir: string, releaseLock: () => void): AppServices {
   });
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();
+  const dicomNode = new DicomNode(
+    { db, imports, importer, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
+    options.dicomNode,
+  );
+  // Never throws: a port that cannot be opened shows as the node's status, with the reason.
+  if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
   return {
     dataDir,
     db,
@@ -117,7 +132,10 @@ function openLocked(dataDir: string, releaseLock: () => void): AppServices {
     pneumonia,
     studySamples,
     uploads,
+    dicomNode,
     async close() {
+      // First: no instance may arrive, or be half-way through its commit, once the database closes.
+      await dicomNode.stop();
       await training.shutdown();
       await pneumonia.shutdown();
       await scoring.shutdown();

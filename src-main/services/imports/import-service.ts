@@ -25,7 +25,7 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const CONCURRENCY = 3;
 const PROGRESS_INTERVAL_MS = 100;
 
-type FileOutcome = { kind: 'added' } | { kind: 'skipped' } | { kind: 'rejected'; reason: string };
+export type FileOutcome = { kind: 'added' } | { kind: 'skipped' } | { kind: 'rejected'; reason: string };
 
 export interface ImportServiceDeps {
   studies: StudyRepository;
@@ -115,6 +115,17 @@ export class ImportService {
       audit.record('import.failed', { type: 'import', id: importId }, counts);
       throw error;
     }
+  }
+
+  /**
+   * One DICOM instance that arrived as bytes rather than as a file in a folder (the DICOM node):
+   * the same duplicate checks, decoding, storing and commit as a DICOM file in a folder import.
+   * Resolves once the copy is on disk and its row committed.
+   */
+  async importDicomInstance(bytes: Buffer, fileName: string, sourcePath: string, importId: number): Promise<{ outcome: FileOutcome; contentHash: string }> {
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    if (this.deps.studies.hasImageWithHash(contentHash)) return { outcome: { kind: 'skipped' }, contentHash };
+    return { outcome: await this.importDicom(bytes, contentHash, sourcePath, fileName, importId), contentHash };
   }
 
   private async importFile(root: string, relative: string, importId: number): Promise<FileOutcome> {
