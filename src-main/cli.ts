@@ -7,12 +7,20 @@
  *   npm run cli -- models list|import <file>|activate <id>
  *   npm run cli -- score                score every study with the active version
  *   npm run cli -- export-csv [--identified] [--out file]
+ *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...]   the DICOM node
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
-import { openAppServices, type AppServices } from './services/app/app-services';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DATABASE_FILE, openAppServices, type AppServices } from './services/app/app-services';
 import { resolveDataDir } from './services/app/data-dir';
+import { openDatabase, openDatabaseReadOnly, type Db } from './services/db/database';
+import { ImportRepository } from './services/imports/import-repository';
+import { StudyRepository } from './services/studies/study-repository';
+import { printable } from './terminal-text';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
+import { LISTEN_USAGE, listen } from './cli/listen-command';
 import { activateModel, exportCsv, importModel, listModels, scoreAll } from './cli/model-commands';
 
 const USAGE = `Usage: cli <command> [options]
@@ -26,6 +34,7 @@ const USAGE = `Usage: cli <command> [options]
   score                  return once the active version has scored every study
   export-csv [--identified] [--out file]
                          the worklist with scores and verdicts as CSV (de-identified unless asked)
+${LISTEN_USAGE}
 Options: --data-dir <dir>  use this data folder instead of the default`;
 
 function positional(args: string[]): string[] {
@@ -50,7 +59,7 @@ function printReport(report: ImportReport, seconds: number): void {
     `Import ${report.status}: ${report.added} added, ${report.skipped} already present, ${report.rejected} rejected ` +
       `(${report.filesSeen} files in ${seconds.toFixed(1)} s, ${(report.filesSeen / Math.max(seconds, 1e-3)).toFixed(1)} files/s).`,
   );
-  for (const file of report.rejectedFiles) console.log(`  rejected ${file.path}: ${file.reason}`);
+  for (const file of report.rejectedFiles) console.log(`  rejected ${printable(file.path)}: ${printable(file.reason)}`);
 }
 
 async function runImport(services: AppServices, folder: string): Promise<number> {
@@ -69,7 +78,7 @@ async function runImport(services: AppServices, folder: string): Promise<number>
   stopProgress();
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (finished.status === 'failed' || !finished.importReport) {
-    console.error(`Import failed: ${finished.error ?? 'unknown error'}`);
+    console.error(`Import failed: ${printable(finished.error ?? 'unknown error')}`);
     return 1;
   }
   printReport(finished.importReport, (performance.now() - started) / 1000);
@@ -82,56 +91,88 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const services = openAppServices(resolveDataDir(args));
+  const dataDir = resolveDataDir(args);
+  if (command === 'import') {
+    if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
+    // The node listens only when `listen` asks: an import or a report must not open a port.
+    const services = openAppServices(dataDir, { startDicomNode: false });
+    try {
+      return await runImport(services, rest[0]);
+    } finally {
+      await services.close();
+    }
+  }
+  if (['models', 'score', 'export-csv', 'listen'].includes(command)) {
+    const services = openAppServices(dataDir, { startDicomNode: false });
+    try {
+      return await runWriting(services, command, rest, args);
+    } finally {
+      await services.close();
+    }
+  }
+  if (!['list', 'imports', 'report'].includes(command)) {
+    console.error(`Unknown command "${printable(command)}".\n${USAGE}`);
+    return 2;
+  }
+  // Reading needs no lock: it works beside the app or an import writing the same folder.
+  const db = openForReading(dataDir);
   try {
+    const studies = new StudyRepository(db);
+    const imports = new ImportRepository(db);
     switch (command) {
-      case 'import': {
-        if (!rest[0]) throw new AppError('BAD_INPUT', 'import needs a folder: cli import <folder>');
-        return await runImport(services, rest[0]);
-      }
       case 'list': {
-        const { total, rows } = services.studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
+        const { total, rows } = studies.list({ search: flag(args, 'search'), limit: 10_000, offset: 0 });
         for (const row of rows) {
-          console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].join('\t'));
+          console.log([row.id, row.patientId ?? '-', row.fileName, row.label ?? '-', row.status, row.importedAt].map((v) => printable(String(v))).join('\t'));
         }
         console.log(`${total} studies`);
         return 0;
       }
       case 'imports': {
-        for (const i of services.imports.list(50)) {
-          console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${i.rootPath}`);
+        for (const i of imports.list(50)) {
+          console.log(`${i.id}\t${i.status}\t${i.startedAt}\tadded ${i.added}\tskipped ${i.skipped}\trejected ${i.rejected}\t${printable(i.rootPath)}`);
         }
         return 0;
       }
-      case 'report': {
-        const report = services.imports.report(Number(rest[0]));
+      default: {
+        const report = imports.report(Number(rest[0]));
         if (!report) throw new AppError('NOT_FOUND', `No import ${rest[0] ?? ''}.`);
         printReport(report, report.finishedAt ? (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000 : 0);
         return 0;
       }
-      case 'models': {
-        if (rest[0] === 'list') return listModels(services);
-        if (rest[0] === 'import') return await importModel(services, rest[1]);
-        if (rest[0] === 'activate') return await activateModel(services, rest[1]);
-        throw new AppError('BAD_INPUT', 'models needs list, import <file> or activate <id>.');
-      }
-      case 'score':
-        return await scoreAll(services);
-      case 'export-csv':
-        return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
-      default:
-        console.error(`Unknown command "${command}".\n${USAGE}`);
-        return 2;
     }
   } finally {
-    await services.close();
+    db.close();
   }
+}
+
+/** Commands that change the folder: they hold its lock like the app does. */
+async function runWriting(services: AppServices, command: string, rest: string[], args: string[]): Promise<number> {
+  switch (command) {
+    case 'models':
+      if (rest[0] === 'list') return listModels(services);
+      if (rest[0] === 'import') return await importModel(services, rest[1]);
+      if (rest[0] === 'activate') return await activateModel(services, rest[1]);
+      throw new AppError('BAD_INPUT', 'models needs list, import <file> or activate <id>.');
+    case 'score':
+      return await scoreAll(services);
+    case 'listen':
+      return await listen(services, args);
+    default:
+      return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
+  }
+}
+
+/** The folder's database read-only; an empty one in memory where nothing was ever imported. */
+function openForReading(dataDir: string): Db {
+  const file = path.join(dataDir, DATABASE_FILE);
+  return existsSync(file) ? openDatabaseReadOnly(file) : openDatabase(':memory:');
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof AppError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(printable(error instanceof AppError ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`));
     process.exit(1);
   },
 );

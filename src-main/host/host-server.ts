@@ -11,7 +11,17 @@ import { APP_VERSION } from '../services/app/version';
 import { contentTypeFor, readIndexHtml, resolveStaticPath } from './static-files';
 
 export const LOOPBACK = '127.0.0.1';
+/** One request; larger files travel as chunked uploads (uploads.* channels). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Replies and events queued for a client that does not read them; past this it is dropped. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * Requests one socket may have in progress; past this the host stops reading from it, so a client
+ * that floods requests is slowed by TCP instead of making the host hold all their replies at once.
+ */
+const MAX_IN_FLIGHT = 8;
+/** Close code for a client too slow to keep up (RFC 6455: policy violation). */
+const CLOSE_TOO_SLOW = 1008;
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -77,12 +87,31 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // An oversize or malformed frame: ws has already closed this socket (1009, 1002...); without a
+    // listener the 'error' event would end the whole process.
+    ws.on('error', () => ws.terminate());
+    // Requests waiting for a free slot: only what was already read when reading paused.
+    const waiting: (string | null)[] = [];
+    let inFlight = 0;
+    const pump = () => {
+      while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+        inFlight += 1;
+        void answer(ws, waiting.shift()!).finally(() => {
+          inFlight -= 1;
+          pump();
+        });
+      }
+      if (waiting.length > 0) ws.pause();
+      else if (ws.isPaused) ws.resume();
+    };
     ws.on('message', (data, isBinary) => {
-      void answer(ws, isBinary ? null : data.toString());
+      waiting.push(isBinary ? null : data.toString());
+      pump();
     });
   });
 
   async function answer(ws: WebSocket, text: string | null): Promise<void> {
+    if (!keepsUp(ws)) return;
     let id: number | null = null;
     let envelope;
     try {
@@ -100,6 +129,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       };
     }
     send(ws, { type: 'response', id, envelope });
+  }
+
+  /** False, and the socket dropped, once a client has left more than MAX_BUFFERED_BYTES unread. */
+  function keepsUp(ws: WebSocket): boolean {
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    // The close frame would wait behind everything queued, so the socket is also cut shortly after.
+    ws.close(CLOSE_TOO_SLOW, 'Client too slow: messages are not being read.');
+    setTimeout(() => ws.terminate(), 1000).unref();
+    return false;
+  }
+
+  function send(ws: WebSocket, message: WireMessage): void {
+    if (keepsUp(ws)) ws.send(encodeMessage(message));
   }
 
   const unsubscribe = options.services.jobs.onEvent((event) => {
@@ -128,10 +171,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function send(ws: WebSocket, message: WireMessage): void {
-  if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

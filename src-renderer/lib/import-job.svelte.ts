@@ -67,7 +67,7 @@ class ImportJobTracker {
       this.early.push(event);
       return;
     }
-    if (job?.state !== 'running' || event.payload.jobId !== job.jobId) return;
+    if (job?.state !== 'running' || !('jobId' in event.payload) || event.payload.jobId !== job.jobId) return;
     if (event.name === 'job.progress') {
       job.progress = event.payload;
     } else if (event.name === 'job.finished') {

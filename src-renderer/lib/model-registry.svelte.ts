@@ -2,6 +2,7 @@ import type { ModelActivation, ModelVersionDetail, ModelVersionSummary } from '@
 import { call, errorMessage } from './api';
 import { downloadBytes } from './download';
 import { models } from './models.svelte';
+import { uploadFile } from './upload';
 import { worklist } from './worklist.svelte';
 
 /**
@@ -18,6 +19,8 @@ class ModelRegistryState {
   error = $state<string | null>(null);
   /** The outcome of the last action, e.g. "v3 imported". */
   notice = $state<string | null>(null);
+  /** Share of the model file sent so far (0 to 1) while an import uploads it; null otherwise. */
+  uploadProgress = $state<number | null>(null);
 
   readonly selected = $derived(
     this.selectedId === null ? null : (models.versions.find((v) => v.id === this.selectedId) ?? null),
@@ -66,8 +69,13 @@ class ModelRegistryState {
 
   async importFile(file: File): Promise<boolean> {
     return this.act(async () => {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const version = await call('importModel', { fileName: file.name, bytes });
+      let uploadId: string;
+      try {
+        uploadId = await uploadFile(file, (sent, total) => (this.uploadProgress = total === 0 ? 1 : sent / total));
+      } finally {
+        this.uploadProgress = null;
+      }
+      const version = await call('importModel', { uploadId });
       this.notice = `Imported ${version.name}. It is not active until you activate it.`;
       this.selectedId = version.id;
     });

@@ -37,6 +37,10 @@ export const API_METHODS = {
   listActivations: 'models.activations',
   exportModel: 'models.export',
   importModel: 'models.import',
+  beginUpload: 'uploads.begin',
+  uploadChunk: 'uploads.chunk',
+  finishUpload: 'uploads.finish',
+  abortUpload: 'uploads.abort',
   startScoring: 'scoring.start',
   pneumoniaDefaults: 'pneumonia.defaults',
   previewPneumoniaData: 'pneumonia.previewData',
@@ -46,6 +50,10 @@ export const API_METHODS = {
   stopPneumoniaTraining: 'pneumonia.stop',
   listPneumoniaRuns: 'pneumonia.list',
   getPneumoniaRun: 'pneumonia.get',
+  dicomNodeStatus: 'dicomNode.status',
+  getDicomNodeSettings: 'dicomNode.settings.get',
+  updateDicomNodeSettings: 'dicomNode.settings.update',
+  echoDicomPeer: 'dicomNode.echo',
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -53,7 +61,7 @@ export type Channel = (typeof API_METHODS)[ApiMethod];
 
 export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
 
-export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress', 'pneumonia.progress'] as const;
+export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress', 'pneumonia.progress', 'studies.arrived'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** The single IPC channel main uses to push events to the renderer. */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Channel, EventName } from './channels';
-import { THUMBNAIL_BATCH_MAX } from './limits';
+import { THUMBNAIL_BATCH_MAX, UPLOAD_CHUNK_MAX_BYTES, UPLOAD_MAX_BYTES } from './limits';
 import {
   DATASET_SPLITS,
   IMAGE_FORMATS,
@@ -24,6 +24,12 @@ import {
   populationSchema,
   validationRocSchema,
 } from './pneumonia-contract';
+import {
+  dicomNodeSettingsSchema,
+  dicomNodeStatusSchema,
+  dicomPeerSchema,
+  studiesArrivedSchema,
+} from './dicom-node-contract';
 
 export { BACKEND_NAMES };
 
@@ -31,6 +37,7 @@ const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = z.string().min(1);
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected binary data');
 const empty = z.strictObject({});
+const uploadId = z.string().uuid();
 
 export const studyRowSchema = z.object({
   id,
@@ -545,8 +552,30 @@ export const contract = {
     response: z.object({ fileName: z.string(), bytes }),
   },
   'models.import': {
-    request: z.strictObject({ fileName: z.string().min(1).max(260), bytes }),
+    /** The file's bytes in the request (small files), or a finished chunked upload (uploads.*). */
+    request: z.union([z.strictObject({ fileName: z.string().min(1).max(260), bytes }), z.strictObject({ uploadId })]),
     response: modelVersionSummarySchema,
+  },
+  'uploads.begin': {
+    /** A file too large for one message, sent in order as chunks of at most UPLOAD_CHUNK_MAX_BYTES. */
+    request: z.strictObject({ fileName: z.string().min(1).max(260), size: z.number().int().nonnegative().max(UPLOAD_MAX_BYTES) }),
+    response: z.object({ uploadId, chunkBytes: z.number().int().positive() }),
+  },
+  'uploads.chunk': {
+    request: z.strictObject({
+      uploadId,
+      offset: z.number().int().nonnegative().max(UPLOAD_MAX_BYTES),
+      bytes: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= UPLOAD_CHUNK_MAX_BYTES, `a chunk holds 1 to ${UPLOAD_CHUNK_MAX_BYTES} bytes`),
+    }),
+    response: z.object({ received: z.number().int().nonnegative() }),
+  },
+  'uploads.finish': {
+    request: z.strictObject({ uploadId }),
+    response: z.object({ uploadId, size: z.number().int().nonnegative() }),
+  },
+  'uploads.abort': {
+    request: z.strictObject({ uploadId }),
+    response: z.object({ aborted: z.boolean() }),
   },
   'scoring.start': {
     /** Scores every image the active version has not scored yet. */
@@ -597,6 +626,24 @@ export const contract = {
     request: z.strictObject({ runId: id }),
     response: pneumoniaRunSchema,
   },
+  'dicomNode.status': {
+    request: empty,
+    response: dicomNodeStatusSchema,
+  },
+  'dicomNode.settings.get': {
+    request: empty,
+    response: dicomNodeSettingsSchema,
+  },
+  'dicomNode.settings.update': {
+    /** Any subset of the settings; the listener restarts with the result (or stops when disabled). */
+    request: dicomNodeSettingsSchema.partial(),
+    response: z.object({ settings: dicomNodeSettingsSchema, status: dicomNodeStatusSchema }),
+  },
+  'dicomNode.echo': {
+    /** A C-ECHO from this node's AE title to the peer: proves the network path and the peer's configuration. */
+    request: z.strictObject({ peer: dicomPeerSchema }),
+    response: z.object({ roundTripMs: z.number().nonnegative() }),
+  },
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
@@ -604,6 +651,8 @@ export const eventSchemas = {
   'job.finished': jobFinishedSchema,
   'training.progress': trainingProgressSchema,
   'pneumonia.progress': pneumoniaProgressSchema,
+  /** DICOM instances were stored by the DICOM node: the worklist can refresh. Scores follow as scoring jobs finish. */
+  'studies.arrived': studiesArrivedSchema,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a caller sends (defaults may be omitted). */

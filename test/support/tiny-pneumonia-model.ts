@@ -16,7 +16,13 @@ import { saveModel } from '../../src-main/services/ml/model-files';
  */
 export async function writeTinyPneumoniaModel(
   dir: string,
-  options: { threshold?: number; seed?: number; population?: Population } = {},
+  options: {
+    threshold?: number;
+    seed?: number;
+    /** A hidden dense layer of this width in the head: makes the weights larger (5 floats a unit). */
+    hiddenUnits?: number;
+    population?: Population;
+  } = {},
 ): Promise<PneumoniaModelMetadata> {
   const seed = options.seed ?? 1;
   const backbone = tf.sequential({
@@ -25,6 +31,7 @@ export async function writeTinyPneumoniaModel(
   const head = tf.sequential({
     layers: [
       tf.layers.globalAveragePooling2d({ inputShape: [7, 7, 4] }),
+      ...(options.hiddenUnits ? [tf.layers.dense({ units: options.hiddenUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })] : []),
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
     ],
   });

@@ -107,7 +107,14 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'models.rollback': () => services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back'),
     'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
     'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
-    'models.import': ({ fileName, bytes }) => services.registry.importFile(fileName, bytes),
+    'models.import': (request) =>
+      'uploadId' in request
+        ? services.uploads.consume(request.uploadId, (file, fileName) => services.registry.importFromDisk(file, fileName))
+        : services.registry.importFile(request.fileName, request.bytes),
+    'uploads.begin': ({ fileName, size }) => services.uploads.begin(fileName, size),
+    'uploads.chunk': ({ uploadId, offset, bytes }) => services.uploads.chunk(uploadId, offset, bytes),
+    'uploads.finish': ({ uploadId }) => services.uploads.finish(uploadId),
+    'uploads.abort': ({ uploadId }) => services.uploads.abort(uploadId),
     'scoring.start': () => services.scoring.start(),
     'pneumonia.defaults': () => pneumoniaDefaults(services),
     'pneumonia.previewData': (request) => services.pneumonia.preview(request),
@@ -117,6 +124,10 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'pneumonia.stop': ({ runId }) => ({ status: services.pneumonia.stop(runId) }),
     'pneumonia.list': ({ limit }) => ({ runs: services.pneumonia.list(limit) }),
     'pneumonia.get': ({ runId }) => services.pneumonia.get(runId),
+    'dicomNode.status': () => services.dicomNode.status(),
+    'dicomNode.settings.get': () => services.dicomNode.settings(),
+    'dicomNode.settings.update': (changes) => services.dicomNode.updateSettings(changes),
+    'dicomNode.echo': ({ peer }) => services.dicomNode.echo(peer),
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log';
 import { openDatabase, type Db } from '../db/database';
+import { lockDataDir } from './data-dir-lock';
 import { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { ImageStore } from '../imaging/image-store';
 import { ImportRepository } from '../imports/import-repository';
@@ -18,6 +19,9 @@ import { PneumoniaRunRepository } from '../ml/pneumonia-training/pneumonia-run-r
 import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-training-service';
 import { ScoringService } from '../ml/scoring/scoring-service';
 import { ModelRegistry } from '../registry/model-registry';
+import { UploadStore } from '../uploads/upload-store';
+import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
+import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -40,15 +44,39 @@ export interface AppServices {
   readonly scoring: ScoringService;
   readonly pneumonia: PneumoniaTrainingService;
   readonly studySamples: LabelledStudySamples;
+  readonly uploads: UploadStore;
+  readonly dicomNode: DicomNode;
   close(): Promise<void>;
 }
 
-export function openAppServices(dataDir: string): AppServices {
+export interface AppServicesOptions {
+  dicomNode?: DicomNodeOptions;
+  /** The CLI's `listen` starts the node itself, with its own settings; the app starts it from the stored ones. */
+  startDicomNode?: boolean;
+}
+
+/**
+ * Opens the data folder as its only writer: throws DataDirLockedError while another live process
+ * has it. Everything that cleans up after a killed process (interrupted runs, staging folders,
+ * uploads) runs only here, so only under the lock.
+ */
+export function openAppServices(dataDir: string, options: AppServicesOptions = {}): AppServices {
   mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
+  try {
+    return openLocked(dataDir, lock.release, options);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openLocked(dataDir: string, releaseLock: () => void, options: AppServicesOptions): AppServices {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   const studies = new StudyRepository(db);
   const imports = new ImportRepository(db);
   const store = new ImageStore(path.join(dataDir, 'images'));
+  store.removeUnreferenced(studies.storedPaths());
   const audit = new AuditLog(db);
   const jobs = new JobRunner();
   const interrupted = imports.markInterrupted();
@@ -64,6 +92,8 @@ export function openAppServices(dataDir: string): AppServices {
   const training = new TrainingService({ runs: trainingRuns, jobs, audit, dataDir });
   const registry = new ModelRegistry({ db, models, audit, dataDir });
   registry.removeStaleStaging();
+  const uploads = new UploadStore(path.join(dataDir, 'uploads'));
+  uploads.sweep();
   const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
   scoring.recordInterrupted();
   const pneumoniaRuns = new PneumoniaRunRepository(db);
@@ -77,6 +107,12 @@ export function openAppServices(dataDir: string): AppServices {
   });
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();
+  const dicomNode = new DicomNode(
+    { db, imports, importer, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
+    options.dicomNode,
+  );
+  // Never throws: a port that cannot be opened shows as the node's status, with the reason.
+  if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
   return {
     dataDir,
     db,
@@ -95,13 +131,18 @@ export function openAppServices(dataDir: string): AppServices {
     scoring,
     pneumonia,
     studySamples,
+    uploads,
+    dicomNode,
     async close() {
+      // First: no instance may arrive, or be half-way through its commit, once the database closes.
+      await dicomNode.stop();
       await training.shutdown();
       await pneumonia.shutdown();
       await scoring.shutdown();
       await jobs.cancelAll();
       await dicom.close();
       db.close();
+      releaseLock();
     },
   };
 }

@@ -6,7 +6,9 @@ export type Db = Database.Database;
 
 /**
  * Opens (creating if needed) the study database: WAL so readers never wait on an import,
- * foreign keys on, and every pending migration applied in its own transaction.
+ * foreign keys on, and every pending migration applied in its own transaction. Write transactions
+ * start with BEGIN IMMEDIATE (`.immediate()`), so a busy database is waited for (busy_timeout)
+ * at the start instead of failing midway on the upgrade from a read lock.
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   const db = new Database(file);
@@ -20,6 +22,16 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     db.close();
     throw error;
   }
+  return db;
+}
+
+/**
+ * The database for reading only, beside a process that may be writing it: no migrations, no
+ * clean-up, nothing written. Throws if the file does not exist.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
   return db;
 }
 
@@ -46,7 +58,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     db.transaction(() => {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+    }).immediate();
   }
 }
 

@@ -1,5 +1,9 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+
+/** `<sha256>.<ext>`, or its temporary `<sha256>.<ext>.<pid>.<time>.partial`. */
+const STORED_NAME = /^[0-9a-f]{64}\.[a-z]+(\.\d+\.\d+\.partial)?$/;
 
 /**
  * Content-addressed copies of imported images under the data directory, so a study stays
@@ -32,6 +36,29 @@ export class ImageStore {
       throw error;
     }
     return relative;
+  }
+
+  /**
+   * Removes what a killed import left: `.partial` files (killed mid-write) and files no image row
+   * refers to (stored, then killed before the row was committed). Only the data folder's owner
+   * calls this, before any import starts. Returns how many files were removed.
+   */
+  removeUnreferenced(referenced: ReadonlySet<string>): number {
+    if (!existsSync(this.root)) return 0;
+    let removed = 0;
+    for (const dir of readdirSync(this.root, { withFileTypes: true })) {
+      if (!dir.isDirectory()) continue;
+      for (const file of readdirSync(path.join(this.root, dir.name))) {
+        const relative = path.join(dir.name, file);
+        // Only names this store writes: anything else was put here by someone else and is kept.
+        const ours = STORED_NAME.test(file);
+        if (ours && (file.endsWith('.partial') || !referenced.has(relative))) {
+          rmSync(path.join(this.root, relative), { force: true, recursive: true });
+          removed += 1;
+        }
+      }
+    }
+    return removed;
   }
 
   read(relative: string): Promise<Buffer> {

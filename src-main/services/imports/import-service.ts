@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '@shared/ipc/errors';
 import type { RejectedFile } from '@shared/ipc/contract';
@@ -10,19 +10,22 @@ import { readRasterImage } from '../imaging/raster-image';
 import { isTruncated } from '../imaging/truncation';
 import type { DicomDecodePool } from '../imaging/dicom/decode-pool';
 import { dicomThumbnail } from '../imaging/dicom/dicom-thumbnail';
+import type { DicomSummary } from '../imaging/dicom/dicom-image';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
 import { fsReason, walkFolder } from './folder-walk';
+import { KeyedLock } from './keyed-lock';
+import { readImageFile } from './read-image-file';
 import type { ImportCounts, ImportRepository } from './import-repository';
 import { layoutPath, readPathFacts } from './kaggle-layout';
 
-/** Larger files are refused rather than read into memory whole. */
+/** Larger files are refused: reading stops here, whatever their reported size. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Files in flight at once: enough to overlap disk reads with decoding in libuv's pool. */
 const CONCURRENCY = 3;
 const PROGRESS_INTERVAL_MS = 100;
 
-type FileOutcome = { kind: 'added' } | { kind: 'skipped' } | { kind: 'rejected'; reason: string };
+export type FileOutcome = { kind: 'added' } | { kind: 'skipped' } | { kind: 'rejected'; reason: string };
 
 export interface ImportServiceDeps {
   studies: StudyRepository;
@@ -39,6 +42,9 @@ export interface ImportServiceDeps {
  * a file already imported is recognised by its content hash; a bad file is listed and skipped.
  */
 export class ImportService {
+  /** Duplicates are decided and stored under this, so none is stored only to be refused. */
+  private readonly sameImage = new KeyedLock();
+
   constructor(private readonly deps: ImportServiceDeps) {}
 
   async start(rootPath: string): Promise<string> {
@@ -67,7 +73,8 @@ export class ImportService {
       context.progress({ phase: 'scanning', done: 0, total: null, message: 'Looking for images…' });
       const walk = await walkFolder(root, context.signal);
       walk.unreadable.forEach(reject);
-      const total = walk.files.length;
+      walk.special.forEach(reject);
+      const total = walk.files.length + walk.special.length;
       counts.filesSeen = total;
 
       let lastProgress = 0;
@@ -87,7 +94,7 @@ export class ImportService {
 
       let next = 0;
       const worker = async () => {
-        while (next < total && !context.signal.aborted) {
+        while (next < walk.files.length && !context.signal.aborted) {
           const relative = walk.files[next++]!;
           const outcome = await this.importFile(root, relative, importId);
           if (outcome.kind === 'added') counts.added += 1;
@@ -110,19 +117,22 @@ export class ImportService {
     }
   }
 
+  /**
+   * One DICOM instance that arrived as bytes rather than as a file in a folder (the DICOM node):
+   * the same duplicate checks, decoding, storing and commit as a DICOM file in a folder import.
+   * Resolves once the copy is on disk and its row committed.
+   */
+  async importDicomInstance(bytes: Buffer, fileName: string, sourcePath: string, importId: number): Promise<{ outcome: FileOutcome; contentHash: string }> {
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    if (this.deps.studies.hasImageWithHash(contentHash)) return { outcome: { kind: 'skipped' }, contentHash };
+    return { outcome: await this.importDicom(bytes, contentHash, sourcePath, fileName, importId), contentHash };
+  }
+
   private async importFile(root: string, relative: string, importId: number): Promise<FileOutcome> {
     const full = path.join(root, relative);
-    let bytes: Buffer;
-    try {
-      const info = await stat(full);
-      if (info.size > MAX_FILE_BYTES) {
-        return { kind: 'rejected', reason: `file is too large (${Math.round(info.size / 2 ** 20)} MiB)` };
-      }
-      bytes = await readFile(full);
-    } catch (error) {
-      return { kind: 'rejected', reason: `cannot read file: ${fsReason(error)}` };
-    }
-    if (bytes.length === 0) return { kind: 'rejected', reason: 'empty file' };
+    const read = await readImageFile(full, MAX_FILE_BYTES);
+    if (!read.ok) return { kind: 'rejected', reason: read.reason };
+    const { bytes } = read;
 
     const format = sniffFormat(bytes);
     if ((format === 'png' || format === 'jpeg') && isTruncated(bytes, format)) {
@@ -130,11 +140,20 @@ export class ImportService {
     }
 
     const contentHash = createHash('sha256').update(bytes).digest('hex');
-    const { studies, store } = this.deps;
+    const { studies } = this.deps;
     if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
     // Without the "DICM" preamble a file may still be a raw DICOM data set; the decoder decides.
     if (format !== 'png' && format !== 'jpeg') return this.importDicom(bytes, contentHash, full, relative, importId);
 
+    return this.sameImage.run([`hash:${contentHash}`], async () => {
+      if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+      return this.addRaster(bytes, format, contentHash, root, relative, importId);
+    });
+  }
+
+  private async addRaster(bytes: Buffer, format: 'png' | 'jpeg', contentHash: string, root: string, relative: string, importId: number): Promise<FileOutcome> {
+    const { studies, store } = this.deps;
+    const full = path.join(root, relative);
     let raster;
     try {
       raster = await readRasterImage(bytes);
@@ -162,7 +181,7 @@ export class ImportService {
   }
 
   private async importDicom(bytes: Buffer, contentHash: string, full: string, relative: string, importId: number): Promise<FileOutcome> {
-    const { studies, store, dicom } = this.deps;
+    const { studies, dicom } = this.deps;
     let summary;
     try {
       summary = await dicom.summarize(bytes);
@@ -170,8 +189,25 @@ export class ImportService {
       return { kind: 'rejected', reason: `unreadable DICOM: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (summary === null) return { kind: 'rejected', reason: 'not a PNG, JPEG or DICOM file' };
+    const { metadata } = summary;
+    const keys = [`hash:${contentHash}`, ...(metadata.sopInstanceUid ? [`sop:${metadata.sopInstanceUid}`] : [])];
+    return this.sameImage.run(keys, async () => {
+      if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
+      if (metadata.sopInstanceUid && studies.hasImageWithSopUid(metadata.sopInstanceUid)) return { kind: 'skipped' };
+      return this.addDicom(bytes, summary, contentHash, full, relative, importId);
+    });
+  }
+
+  private async addDicom(
+    bytes: Buffer,
+    summary: DicomSummary,
+    contentHash: string,
+    full: string,
+    relative: string,
+    importId: number,
+  ): Promise<FileOutcome> {
+    const { studies, store } = this.deps;
     const { metadata, image } = summary;
-    if (metadata.sopInstanceUid && studies.hasImageWithSopUid(metadata.sopInstanceUid)) return { kind: 'skipped' };
     const thumbnail = await dicomThumbnail(image?.preview ?? null);
     const storedPath = await store.put(contentHash, 'dcm', bytes);
     const added = studies.addDicomImage(

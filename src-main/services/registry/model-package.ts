@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { extract, pack } from 'tar-stream';
@@ -21,6 +22,17 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 function reject(reason: string): never {
   throw new AppError('BAD_INPUT', `This is not a usable CXR Triage model file: ${reason}`);
+}
+
+function rejectSize(size: number): never {
+  reject(`it is ${Math.round(size / 2 ** 20)} MB, more than any model this application makes.`);
+}
+
+/** Reads a model file from disk, refusing one larger than any model before reading a byte of it. */
+export async function readModelPackageFile(file: string): Promise<Buffer> {
+  const { size } = await stat(file);
+  if (size > MAX_PACKAGE_BYTES) rejectSize(size);
+  return readFile(file);
 }
 
 /** One file holding a version (an uncompressed tar: the weights do not compress). */
@@ -112,7 +124,7 @@ function checkLayersModel(part: 'backbone' | 'head', modelJson: Buffer, weights:
  * to `destDir`, through a temporary folder renamed into place.
  */
 export async function unpackModel(bytes: Uint8Array, destDir: string): Promise<{ metadata: PneumoniaModelMetadata; name: string | null }> {
-  if (bytes.byteLength > MAX_PACKAGE_BYTES) reject(`it is ${Math.round(bytes.byteLength / 2 ** 20)} MB, more than any model this application makes.`);
+  if (bytes.byteLength > MAX_PACKAGE_BYTES) rejectSize(bytes.byteLength);
   const entries = await readEntries(bytes);
   const missing = MODEL_FILES.filter((name) => !entries.has(name));
   if (missing.length > 0) reject(`it lacks ${missing.join(', ')}.`);

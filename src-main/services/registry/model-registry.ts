@@ -6,7 +6,7 @@ import { pneumoniaModelMetadataSchema, type PneumoniaModelMetadata } from '@shar
 import { AppError } from '@shared/ipc/errors';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
-import { MODEL_PACKAGE_EXTENSION, packModel, unpackModel } from './model-package';
+import { MODEL_PACKAGE_EXTENSION, packModel, readModelPackageFile, unpackModel } from './model-package';
 import type { ModelVersionRepository } from './model-version-repository';
 
 /**
@@ -55,7 +55,7 @@ export class ModelRegistry {
       models.setStoragePath(id, home);
       audit.record(action, { type: 'model_version', id }, { auc: metadata.evaluation.auc, threshold: metadata.threshold });
       return models.summary(id);
-    })();
+    }).immediate();
   }
 
   detail(id: number): ModelVersionDetail {
@@ -82,6 +82,11 @@ export class ModelRegistry {
     this.deps.audit.record('model.exported', { type: 'model_version', id });
     const safeName = summary.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || `model-${id}`;
     return { fileName: `${safeName}${MODEL_PACKAGE_EXTENSION}`, bytes };
+  }
+
+  /** Imports a model file already on disk (a finished chunked upload). */
+  async importFromDisk(file: string, fileName: string): Promise<ModelVersionSummary> {
+    return this.importFile(fileName, await readModelPackageFile(file));
   }
 
   async importFile(fileName: string, bytes: Uint8Array): Promise<ModelVersionSummary> {

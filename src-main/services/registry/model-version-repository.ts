@@ -91,7 +91,7 @@ export class ModelVersionRepository {
         .prepare('INSERT INTO model_activations (task, model_version_id, previous_version_id, actor, at) VALUES (?, ?, ?, ?, ?)')
         .run(target.task, id, previous?.id ?? null, this.audit.actor, new Date().toISOString());
       this.audit.record(action, { type: 'model_version', id }, { previous: previous?.id ?? null, threshold: target.threshold });
-    })();
+    }).immediate();
     return toSummary(this.record(id));
   }
 
@@ -148,7 +148,7 @@ export class ModelVersionRepository {
     this.db.transaction(() => {
       this.db.prepare('UPDATE model_versions SET threshold = ? WHERE id = ?').run(threshold, id);
       this.audit.record('threshold.changed', { type: 'model_version', id }, { from: current.threshold, to: threshold, preset });
-    })();
+    }).immediate();
     return toSummary(this.record(id));
   }
 

@@ -30,7 +30,7 @@ export class SettingsRepository {
         upsert.run(key, JSON.stringify(value), new Date().toISOString());
         this.audit.record('setting.changed', { type: 'setting', id: key }, { from: before[key], to: value });
       }
-    })();
+    }).immediate();
     return this.get();
   }
 }

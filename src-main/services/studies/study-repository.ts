@@ -203,6 +203,11 @@ function toImage(r: ImageRecord): StoredImage {
 export class StudyRepository {
   constructor(private readonly db: Db) {}
 
+  /** Every image's path in the image store. */
+  storedPaths(): Set<string> {
+    return new Set(this.db.prepare('SELECT stored_path FROM images').pluck().all() as string[]);
+  }
+
   hasImageWithHash(contentHash: string): boolean {
     return this.db.prepare('SELECT 1 FROM images WHERE content_hash = ?').get(contentHash) !== undefined;
   }
@@ -233,7 +238,7 @@ export class StudyRepository {
       );
       insertImage.run({ ...image, sopInstanceUid: image.sopInstanceUid ?? null, studyId, now });
       return studyId;
-    })();
+    }).immediate();
   }
 
   hasImageWithSopUid(sopInstanceUid: string): boolean {
@@ -291,7 +296,7 @@ export class StudyRepository {
       }
       insertImage.run({ ...image, hasPixels: image.hasPixels ? 1 : 0, studyId, now });
       return { studyId, newStudy: existing === undefined };
-    })();
+    }).immediate();
   }
 
   count(): number {

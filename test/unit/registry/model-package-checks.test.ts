@@ -15,7 +15,7 @@ async function unpack(bytes: Buffer): Promise<Map<string, Buffer>> {
   const archive = extract();
   archive.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       out.set(header.name, Buffer.concat(chunks));
       next();
@@ -32,8 +32,8 @@ async function unpack(bytes: Buffer): Promise<Map<string, Buffer>> {
 async function repack(changes: Record<string, (text: string) => string>): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
-  archive.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => archive.on('end', resolve));
+  archive.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => archive.on('end', () => resolve()));
   for (const [name, bytes] of entries) {
     const change = changes[name];
     archive.entry({ name }, change ? change(bytes.toString('utf8')) : bytes);

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
+import { LOCK_FILE } from '../../../src-main/services/app/data-dir-lock';
 import type { AppEvent, JobFinished } from '@shared/ipc/contract';
 import { makeImage, makeMixedFolder, tempDir, writeTree } from '../../support/fixtures';
 
@@ -125,7 +127,9 @@ describe('folder import', () => {
     const dataDir = await tempDir('cxr-data-');
     const first = openAppServices(dataDir);
     const importId = first.imports.begin('/somewhere');
-    first.db.close(); // as if the process died here
+    // As if the process died here: its database connection gone, its lock naming a dead pid.
+    first.db.close();
+    writeFileSync(path.join(dataDir, LOCK_FILE), `${spawnSync(process.execPath, ['-e', '']).pid}\n`);
     services = openAppServices(dataDir);
     expect(services.imports.report(importId)).toMatchObject({ status: 'interrupted' });
     expect(existsSync(path.join(dataDir, 'cxr-triage.sqlite'))).toBe(true);

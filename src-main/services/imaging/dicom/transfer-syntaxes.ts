@@ -45,3 +45,8 @@ export const EXPLICIT_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 export function transferSyntax(uid: string): TransferSyntax | null {
   return BY_UID.get(uid) ?? null;
 }
+
+/** Every transfer syntax the decoder reads, in the order above: the DICOM node offers all of them so senders need not transcode. */
+export function readableTransferSyntaxUids(): string[] {
+  return LIST.map((syntax) => syntax.uid);
+}

@@ -67,7 +67,7 @@ export class PneumoniaRunRepository extends TaskRuns<PneumoniaRunRow> {
       const run = this.get(id);
       if (!run) return;
       this.db.prepare('UPDATE training_runs SET history_json = ? WHERE id = ?').run(JSON.stringify([...run.history, record]), id);
-    })();
+    }).immediate();
   }
 
   /** The version a run registered, recorded before the comparison so a failure there cannot orphan it. */

@@ -1,0 +1,85 @@
+/**
+ * `cli listen`: the DICOM node, headless, on a data folder with the same services as the app.
+ * Arrivals go through the import pipeline and are scored by the active version; one line per
+ * association is printed (AE title, address, counts, outcome, seconds), never patient data.
+ */
+import { dicomNodeSettingsSchema, type DicomNodeSettings } from '@shared/ipc/dicom-node-contract';
+import { AppError } from '@shared/ipc/errors';
+import type { AppServices } from '../services/app/app-services';
+import type { AssociationSummary } from '../services/dicom-network/storage-scp';
+
+export const LISTEN_USAGE = `  listen [--ae CXRTRIAGE] [--port 11112] [--host 127.0.0.1] [--allow AE@address ...]
+                         run the DICOM node until SIGINT/SIGTERM: store and score arriving chest X-rays
+                         (--allow replaces the stored list of senders; without any, nobody may send)`;
+
+/** Every value of a repeatable option: --allow A@h --allow B@h or --allow=A@h. */
+function values(args: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}` && args[i + 1] !== undefined) out.push(args[++i]!);
+    else if (args[i]!.startsWith(`--${name}=`)) out.push(args[i]!.slice(name.length + 3));
+  }
+  return out;
+}
+
+/** The stored settings with the command line's choices on top, validated like the settings screen's. */
+export function listenSettings(stored: DicomNodeSettings, args: readonly string[]): DicomNodeSettings {
+  const last = (name: string) => values(args, name).at(-1);
+  const port = last('port');
+  const allow = values(args, 'allow');
+  const candidate = {
+    ...stored,
+    enabled: true,
+    aeTitle: last('ae') ?? stored.aeTitle,
+    port: port === undefined ? stored.port : Number(port),
+    bindAddress: last('host') ?? stored.bindAddress,
+    allowedPeers:
+      allow.length > 0
+        ? allow.map((peer) => {
+            const at = peer.lastIndexOf('@');
+            if (at <= 0) throw new AppError('BAD_INPUT', `--allow needs AE@address, e.g. MODALITY1@10.0.0.5 (got "${printable(peer)}").`);
+            return { aeTitle: peer.slice(0, at), host: peer.slice(at + 1) };
+          })
+        : stored.allowedPeers,
+  };
+  const parsed = dicomNodeSettingsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('BAD_INPUT', `Invalid listen option ${issue.path.join('.')}: ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
+/** Control characters (and anything outside printable ASCII) in text that came off the network are shown escaped. */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function associationLine(summary: AssociationSummary): string {
+  const sender = `${printable(summary.callingAeTitle) || '(no association)'}@${printable(summary.host)}`;
+  const counts = `${summary.added} stored, ${summary.alreadyStored} already stored, ${summary.rejected} refused`;
+  return `${new Date().toISOString()} ${sender}: ${counts}; ${summary.outcome}; ${summary.seconds.toFixed(1)} s`;
+}
+
+export async function listen(services: AppServices, args: readonly string[]): Promise<number> {
+  const settings = listenSettings(services.dicomNode.settings(), args);
+  const stopPrinting = services.dicomNode.onAssociation((summary) => console.log(associationLine(summary)));
+  const status = await services.dicomNode.start(settings);
+  if (status.state !== 'listening') {
+    console.error(`Cannot listen: ${status.reason ?? 'unknown reason'}.`);
+    stopPrinting();
+    return 1;
+  }
+  const peers = settings.allowedPeers.map((p) => `${p.aeTitle}@${p.host}`).join(', ');
+  console.log(`Listening as ${settings.aeTitle} on ${status.bindAddress}:${status.port}; accepting from ${peers || 'nobody (pass --allow AE@address)'}.`);
+  const active = services.models.active('pneumonia');
+  console.log(active ? `Arrivals are scored with model version ${active.id} (${active.name}).` : 'No active model version: arrivals are stored, not scored.');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  console.log(`${signal}: stopping; instances being stored are committed first.`);
+  await services.dicomNode.stop();
+  stopPrinting();
+  return 0;
+}
