@@ -100,6 +100,7 @@ describe('layers (DESIGN.md)', () => {
         'pneumonia-training/pneumonia-run-repository.ts',
         'pneumonia-training/labelled-study-samples.ts',
         'scoring/scoring-service.ts',
+        'scoring/pending-images.ts',
         'pneumonia/pneumonia-sample.ts',
         'pneumonia/dataset-split.ts',
         'pneumonia/kaggle-samples.ts',

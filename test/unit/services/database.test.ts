@@ -65,7 +65,7 @@ describe('study database', () => {
     const { db } = await freshDb();
     expect(() =>
       db
-        .prepare("INSERT INTO predictions (image_id, model_version_id, probability, threshold, created_at) VALUES (42, 7, 0.5, 0.3, 'now')")
+        .prepare("INSERT INTO predictions (image_id, model_version_id, verdict, probability, threshold, created_at) VALUES (42, 7, 'in_scope', 0.5, 0.3, 'now')")
         .run(),
     ).toThrow(/FOREIGN KEY/);
   });

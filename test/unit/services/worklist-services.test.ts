@@ -93,7 +93,7 @@ describe('worklist services', () => {
     const plain = await call<{ csv: string; fileName: string; rows: number }>('worklist.exportCsv', {});
     expect(plain.rows).toBe(4);
     expect(plain.fileName).toMatch(/deidentified/);
-    expect(plain.csv.split('\r\n')[0]).toBe('study,imported_date,modality,view_position,label,status,probability,threshold,flagged,model_version');
+    expect(plain.csv.split('\r\n')[0]).toBe('study,imported_date,modality,view_position,label,status,verdict,verdict_reason,probability,threshold,flag_state,flagged,model_version');
     expect(plain.csv).not.toMatch(/person1|IM-0001|cmd_person2/);
 
     const identified = await call<{ csv: string; fileName: string }>('worklist.exportCsv', { identified: true });

@@ -216,7 +216,9 @@ export class PneumoniaTrainingService {
       });
     });
 
-    worker.send({ type: 'pneumonia-train', config, data: splits, outDir, baseModelDir });
+    // A version trained on database studies records their DICOM population; a folder's comes from the worker's rule.
+    const population = config.data.kind === 'studies' ? this.deps.studySamples.population(config.data.studyIds) : undefined;
+    worker.send({ type: 'pneumonia-train', config, data: splits, outDir, baseModelDir, ...(population ? { population } : {}) });
     const result = await finished;
     try {
       if (this.shuttingDown) return { status: 'cancelled', importReport: null };

@@ -1,26 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
-import { splitAtLayer } from './backbone-split';
 
 /**
- * The layer Grad-CAM is taken on: the last one whose output is twice the feature map's size
- * (14x14 for a 7x7 map at 224) and at which the backbone can be cut. A 7x7 map puts a whole lobe
- * in one cell; one stage earlier still sees the whole image (MobileNetV2: block_13_expand_relu,
- * VGG16: block5_conv3). Older models record no layer; this picks the same one for them. A
- * backbone with no such layer (a small or foreign one) is explained on its feature map itself.
+ * The layer Grad-CAM is taken on: the backbone's own feature map (MobileNetV2: out_relu, 7x7 at
+ * 224), which the scorer samples at half-cell offsets for a 14x14 map. The earlier 14x14 layer
+ * (block_13_expand_relu) was measured and rejected: on the dev test split's 61 pneumonias its peak
+ * fell in the lung fields for 13 % (two thirds on the map's outer ring, zero padding's edge
+ * effect), against 43 % for the plain 7x7 map (bench/results/ood.json). Versions record the layer
+ * they were made with (metadata.heatmapLayer); older ones get this one.
  */
 export function heatmapLayerOf(featureModel: tf.LayersModel): string {
-  const [, h, w] = featureModel.outputs[0]!.shape;
-  const candidates = featureModel.layers.filter((layer) => {
-    const shape = layer.inboundNodes[0]?.outputTensors[0]?.shape;
-    return shape?.length === 4 && shape[1] === 2 * h! && shape[2] === 2 * w!;
-  });
-  for (const layer of candidates.reverse()) {
-    try {
-      splitAtLayer(featureModel, layer.name);
-      return layer.name;
-    } catch {
-      // A skip connection crosses this layer; try the one before.
-    }
-  }
   return featureModel.outputs[0]!.sourceLayer.name;
 }

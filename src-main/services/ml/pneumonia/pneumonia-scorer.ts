@@ -21,6 +21,12 @@ export interface ScorerOptions {
   temperature?: number;
   /** The layer Grad-CAM is taken on (metadata.heatmapLayer); otherwise chosen by heatmapLayerOf. */
   heatmapLayer?: string;
+  /**
+   * On the backbone's own feature map, sample Grad-CAM at four half-cell offsets of the input and
+   * interleave them: twice the map's resolution from the layer whose map best follows the lungs.
+   * Off only to measure the plain map against it.
+   */
+  halfCellShifts?: boolean;
 }
 
 /** How a saved version scores: its temperature and its heatmap layer, where it records them. */
@@ -39,8 +45,16 @@ export function scorerOptionsOf(metadata: PneumoniaModelMetadata): ScorerOptions
 export function createPneumoniaScorer(network: PneumoniaNetwork, options: ScorerOptions = {}): PneumoniaScorer {
   const spec = network.backbone.preprocessing;
   const temperature = options.temperature ?? 1;
-  const { trunk, tail } = splitAtLayer(network.backbone.featureModel, options.heatmapLayer ?? heatmapLayerOf(network.backbone.featureModel));
+  const featureModel = network.backbone.featureModel;
+  const layer = options.heatmapLayer ?? heatmapLayerOf(featureModel);
+  const { trunk, tail } = splitAtLayer(featureModel, layer);
   const logitOf = logitFunctionOf(network.head);
+  const [, mapHeight, mapWidth] = featureModel.outputs[0]!.shape as [null, number, number, number];
+  const shifted =
+    (options.halfCellShifts ?? true) &&
+    layer === featureModel.outputs[0]!.sourceLayer.name &&
+    spec.height % (4 * mapHeight) === 0 &&
+    spec.width % (4 * mapWidth) === 0;
   const scoreResized = async (pixels: readonly Uint8Array[]): Promise<ScoreResult[]> => {
     if (pixels.length === 0) return [];
     const [logits, pooled, cams] = tf.tidy(() => {
@@ -48,9 +62,8 @@ export function createPneumoniaScorer(network: PneumoniaNetwork, options: Scorer
       const cut = trunk.predict(input) as tf.Tensor4D;
       const features = tail.apply(cut, { training: false }) as tf.Tensor4D;
       // Each image's logit depends on its own map only, so the summed logit's gradient is per image.
-      const grad = tf.grad((a: tf.Tensor) => tf.sum(logitOf(tail.apply(a, { training: false }) as tf.Tensor)))(cut);
-      const channelWeights = tf.mean(grad, [1, 2], true);
-      const cam = tf.relu(tf.sum(tf.mul(channelWeights, cut), 3));
+      const gradOf = (map: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(logitOf(tail.apply(a, { training: false }) as tf.Tensor)))(map);
+      const cam = shifted ? shiftedCam(input, featureModel, logitOf, [mapHeight, mapWidth]) : gradCam(gradOf(cut), cut);
       return [tf.reshape(logitOf(features), [-1]), tf.mean(features, [1, 2]), cam] as [tf.Tensor, tf.Tensor, tf.Tensor];
     });
     const [logitValues, pooledValues, camValues] = await Promise.all([logits.data(), pooled.data(), cams.data()]);
@@ -73,6 +86,35 @@ export function createPneumoniaScorer(network: PneumoniaNetwork, options: Scorer
     score: async (image) => (await scoreBatch([image]))[0]!,
     scoreBatch,
   };
+}
+
+/** Grad-CAM from a map and its gradient: ReLU(sum over channels of mean_xy(gradient) * map). */
+function gradCam(grad: tf.Tensor, map: tf.Tensor): tf.Tensor3D {
+  return tf.relu(tf.sum(tf.mul(tf.mean(grad, [1, 2], true), map), 3)) as tf.Tensor3D;
+}
+
+/**
+ * Grad-CAM on the feature map (h x w cells of s pixels) at twice its resolution: the input moved by
+ * -s/4 and +s/4 in each direction (mirrored at the edges) puts each cell's centre on the centres of
+ * a 2h x 2w grid, so the four maps interleave into one whose cells each summarise their own s/2
+ * pixels. Costs four gradient passes instead of one.
+ */
+function shiftedCam(input: tf.Tensor4D, featureModel: tf.LayersModel, logitOf: (features: tf.Tensor) => tf.Tensor, [h, w]: [number, number]): tf.Tensor3D {
+  const [n, height, width] = input.shape;
+  const quarter = [height / (4 * h), width / (4 * w)] as const;
+  const padded = tf.mirrorPad(input, [[0, 0], [quarter[0], quarter[0]], [quarter[1], quarter[1]], [0, 0]], 'reflect');
+  const cams: tf.Tensor3D[] = [];
+  for (const sy of [0, 1]) {
+    for (const sx of [0, 1]) {
+      const moved = tf.slice(padded, [0, 2 * quarter[0] * sy, 2 * quarter[1] * sx, 0], [n, height, width, input.shape[3]]);
+      const map = featureModel.predict(moved) as tf.Tensor4D;
+      const grad = tf.grad((a: tf.Tensor) => tf.sum(logitOf(a)))(map);
+      cams.push(gradCam(grad, map));
+    }
+  }
+  // [n, h, w] x (sy, sx) -> [n, h, sy, w, sx] -> [n, 2h, 2w].
+  const stacked = tf.reshape(tf.stack(cams, 3), [n, h, w, 2, 2]);
+  return tf.reshape(tf.transpose(stacked, [0, 1, 3, 2, 4]), [n, 2 * h, 2 * w]);
 }
 
 /** Background cells zeroed, then the rest scaled so the peak is 255 (all zero if nothing is left). */

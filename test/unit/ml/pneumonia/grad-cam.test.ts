@@ -32,10 +32,13 @@ afterAll(() => {
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
-describe('the backbone cut at the 14x14 heatmap layer', () => {
-  it('picks block_13_expand_relu in MobileNetV2, and trunk + rebuilt tail (residual adds included) compute the backbone', () => {
-    const layer = heatmapLayerOf(backbone.featureModel);
-    expect(layer).toBe('block_13_expand_relu');
+describe('the backbone cut at a layer', () => {
+  it('takes Grad-CAM on the feature map itself (out_relu in MobileNetV2)', () => {
+    expect(heatmapLayerOf(backbone.featureModel)).toBe('out_relu');
+  });
+
+  it('cut at block_13_expand_relu in MobileNetV2, trunk + rebuilt tail (residual adds included) compute the backbone', () => {
+    const layer = 'block_13_expand_relu';
     const { trunk, tail } = splitAtLayer(backbone.featureModel, layer);
     expect(trunk.outputs[0]!.shape).toEqual([null, 14, 14, 192]);
     expect(tail.outputs[0]!.shape).toEqual([null, 7, 7, 1280]);
@@ -51,9 +54,9 @@ describe('the backbone cut at the 14x14 heatmap layer', () => {
     tf.dispose([x, whole, cutAt, joined]);
   });
 
-  it('picks block5_conv3 in VGG16 (a 64-pixel build: its 4x4 map before the 2x2 output)', () => {
+  it('cut at block5_conv3 in VGG16 (a 64-pixel build: its 4x4 map before the 2x2 output)', () => {
     const vgg = buildVgg16Backbone(64);
-    expect(heatmapLayerOf(vgg)).toBe('block5_conv3');
+    expect(heatmapLayerOf(vgg)).toBe(vgg.outputs[0]!.sourceLayer.name);
     const { trunk, tail } = splitAtLayer(vgg, 'block5_conv3');
     const x = tf.randomUniform([1, 64, 64, 3], -100, 100, 'float32', 3);
     const [whole, cut] = [vgg.predict(x) as tf.Tensor, trunk.predict(x) as tf.Tensor];
@@ -63,7 +66,7 @@ describe('the backbone cut at the 14x14 heatmap layer', () => {
     vgg.dispose();
   }, 60_000);
 
-  it('falls back to the feature map itself when the backbone has no layer of twice its size', () => {
+  it('cuts a one-layer backbone at its feature map', () => {
     const input = tf.input({ shape: [28, 28, 3] });
     const map = tf.layers.conv2d({ filters: 4, kernelSize: 4, strides: 4, name: 'only_conv' }).apply(input) as tf.SymbolicTensor;
     const small = tf.model({ inputs: input, outputs: map });
@@ -87,6 +90,23 @@ describe('the backbone cut at the 14x14 heatmap layer', () => {
 });
 
 describe('scoring with a 14x14 Grad-CAM', () => {
+  it('samples the 7x7 map at four half-cell offsets and interleaves them', async () => {
+    // A 224x224 film needs no resizing, so moving its pixels is moving the model's input.
+    const size = 224;
+    const film = { width: size, height: size, channels: 1 as const, data: await preprocessedGrey(xray, size) };
+    const fine = await createPneumoniaScorer(network).score(film);
+    expect([fine.heatmap.width, fine.heatmap.height]).toEqual([14, 14]);
+    const plain = createPneumoniaScorer(network, { halfCellShifts: false });
+    for (const [sy, sx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+      const coarse = await plain.score({ ...film, data: moved(film.data, size, 16 * sy - 8, 16 * sx - 8) });
+      expect([coarse.heatmap.width, coarse.heatmap.height]).toEqual([7, 7]);
+      const picked = Array.from({ length: 49 }, (_, k) => fine.heatmap.data[(2 * Math.floor(k / 7) + sy) * 14 + 2 * (k % 7) + sx]!);
+      // Each scaled to its own peak: the same map up to one factor, so perfectly correlated.
+      expect(correlation(picked, Array.from(coarse.heatmap.data))).toBeGreaterThan(0.98);
+    }
+  }, 120_000);
+
+
   it('returns a 14x14 map, the calibrated probability and the pooled features', async () => {
     const plain = await createPneumoniaScorer(network).score(xray);
     const warm = await createPneumoniaScorer(network, { temperature: 2 }).score(xray);
@@ -116,3 +136,29 @@ describe('scoring with a 14x14 Grad-CAM', () => {
     expect(cells[1 * 14 + 1]).toBe(false);
   }, 60_000);
 });
+
+/** The film resized to size x size, as the model sees it (grey bytes). */
+async function preprocessedGrey(image: GreyImage, size: number): Promise<Uint8Array> {
+  const { resizeGrey } = await import('../../../../src-main/services/ml/pneumonia/preprocess');
+  return resizeGrey(image, { ...backbone.preprocessing, width: size, height: size });
+}
+
+/** out[y][x] = data[y + dy][x + dx], mirrored (without repeating the edge) where that leaves the image. */
+function moved(data: Uint8Array, size: number, dy: number, dx: number): Uint8Array {
+  const reflect = (i: number) => (i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i);
+  const out = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[y * size + x] = data[reflect(y + dy) * size + reflect(x + dx)]!;
+  return out;
+}
+
+function correlation(a: number[], b: number[]): number {
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let [sab, saa, sbb] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
