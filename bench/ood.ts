@@ -47,6 +47,9 @@ const sharedData = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoo
 const dataDir = path.join(sharedData, 'chest_xray');
 const weightsDir = path.join(sharedData, 'weights', 'mobilenetv2_035_224_imagenet_tm');
 
+/** MobileNetV2's last 14x14 layer, one stage before the feature map. */
+const EARLIER_14X14_LAYER = 'block_13_expand_relu';
+
 /** The lung-field box, fixed before the run: peak cell centre within 10-45 % or 55-90 % of the width and 15-85 % of the height. */
 const LUNG_BOX = { x: [[0.1, 0.45], [0.55, 0.9]], y: [0.15, 0.85] } as const;
 
@@ -137,12 +140,15 @@ async function main(): Promise<void> {
   const dicomResults = await scoreAll(scorer, dicom.images.map((d) => d.image));
   const modalities = [...new Set(dicom.images.map((d) => d.modality))].sort();
 
-  // Grad-CAM peaks on the test pneumonias: the version's 14x14 map, and the backbone output's 7x7 map as the peer.
+  // Grad-CAM peaks on the test pneumonias: the version's 14x14 map (the feature map at half-cell
+  // offsets), the plain 7x7 map, and the 14x14 map of the layer one stage earlier, measured and rejected.
   const pneumonias = data.test.flatMap((s, i) => (s.label === 1 ? [chest[i]!] : []));
   const peerLayer = model.backbone.featureModel.outputs[0]!.sourceLayer.name;
-  const peer = createPneumoniaScorer(model, { ...scorerOptionsOf(metadata), heatmapLayer: peerLayer });
+  const peer = createPneumoniaScorer(model, { ...scorerOptionsOf(metadata), heatmapLayer: peerLayer, halfCellShifts: false });
+  const earlier = createPneumoniaScorer(model, { ...scorerOptionsOf(metadata), heatmapLayer: EARLIER_14X14_LAYER });
   const fine = await scoreAll(scorer, pneumonias);
   const coarse = await scoreAll(peer, pneumonias);
+  const earlierMaps = await scoreAll(earlier, pneumonias);
   disposeNetwork(model);
 
   const calibration = metadata.calibration!;
@@ -183,6 +189,7 @@ async function main(): Promise<void> {
       images: pneumonias.length,
       heatmap: placementSummary(metadata.heatmapLayer, fine),
       peer7x7: placementSummary(peerLayer, coarse),
+      earlier14x14: placementSummary(EARLIER_14X14_LAYER, earlierMaps),
     },
     calibration: {
       temperature: calibration.temperature,

@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { MODEL_PACKAGE_EXTENSION, packModel, readModelPackageFile, unpackModel } from './model-package';
 import type { ModelVersionRepository } from './model-version-repository';
+import { selfTestInWorker } from '../ml/runtime/self-test-in-worker';
 
 /**
  * Pneumonia model versions with their files: registering a trained model folder, exporting a
@@ -93,6 +94,9 @@ export class ModelRegistry {
     const staging = this.stagingDir();
     try {
       const { name } = await unpackModel(bytes, staging);
+      // The files are consistent; now the model itself must build and score before it is registered.
+      const problem = await selfTestInWorker(staging);
+      if (problem) throw new AppError('BAD_INPUT', `This is not a usable CXR Triage model file: ${problem}`);
       const fallback = path.basename(fileName, path.extname(fileName)).slice(0, 100) || 'Imported model';
       return this.register(staging, `${name ?? fallback} (imported)`, 'model.imported');
     } finally {

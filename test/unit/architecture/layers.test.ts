@@ -94,6 +94,7 @@ describe('layers (DESIGN.md)', () => {
         'training/task-runs.ts',
         'training/seeded-random.ts',
         'runtime/compute-worker-client.ts',
+        'runtime/self-test-in-worker.ts',
         'runtime/worker-protocol.ts',
         'runtime/live-runs.ts',
         'pneumonia-training/pneumonia-training-service.ts',

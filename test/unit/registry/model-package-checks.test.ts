@@ -72,6 +72,10 @@ describe('a model file is checked completely before anything is registered', () 
     ['an unknown dtype', { 'head/model.json': mapJson((j) => void (firstWeight(j).dtype = 'complex128')) }, /weights\.0\.dtype/],
     ['no topology', { 'head/model.json': mapJson((j) => void delete j.modelTopology) }, /head\/model\.json is not a TensorFlow\.js layers model/],
     ['a topology that is a string', { 'backbone/model.json': mapJson((j) => void (j.modelTopology = 'x')) }, /backbone\/model\.json is not a TensorFlow\.js layers model/],
+    // Consistent files, junk architecture: only building the model and scoring a blank image finds these.
+    ['a layer with a negative size', { 'head/model.json': (t) => t.replace('"units":1', '"units":-1') }, /not a usable CXR Triage model file: .*(weights|cannot|shape|units)/i],
+    ['a layer with a string size', { 'head/model.json': (t) => t.replace('"units":1', '"units":"one"') }, /not a usable CXR Triage model file/],
+    ['a head that does not fit the backbone', { 'head/model.json': (t) => t.replace(/"batch_input_shape":\[null,7,7,4\]/, '"batch_input_shape":[null,5,5,4]') }, /head takes \[5, 5, 4\] but its backbone gives \[7, 7, 4\]|not a usable/],
   ];
 
   it.each(crafted)('refuses %s with a specific reason', async (_name, changes, reason) => {

@@ -15,6 +15,7 @@ import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
 import { loadPneumoniaModel, PneumoniaModelFileError } from '../pneumonia/pneumonia-model-files';
 import { disposeNetwork } from '../pneumonia/pneumonia-network';
 import { createPneumoniaScorer, scorerOptionsOf } from '../pneumonia/pneumonia-scorer';
+import { selfTestModel } from '../pneumonia/model-self-test';
 import { runPneumoniaTraining } from '../pneumonia/run-pneumonia-training';
 import { selectBackend } from './backend-select';
 import type { FromWorker, ToWorker } from './worker-protocol';
@@ -125,6 +126,11 @@ async function score(message: Extract<ToWorker, { type: 'score' }>): Promise<voi
   send({ type: 'scoring-done' });
 }
 
+async function selfTest(message: Extract<ToWorker, { type: 'self-test' }>): Promise<void> {
+  await selectBackend();
+  send({ type: 'self-tested', problem: await selfTestModel(message.modelDir) });
+}
+
 /** Errors a user can act on (bad data, a broken model file) travel as they are; others are bugs. */
 function reportError(error: unknown): void {
   const userFacing = error instanceof CifarImportError || error instanceof PneumoniaDataError || error instanceof PneumoniaModelFileError;
@@ -150,6 +156,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'score':
       score(message).catch(reportError);
+      break;
+    case 'self-test':
+      selfTest(message).catch(reportError);
       break;
     case 'pause':
       setState('paused');

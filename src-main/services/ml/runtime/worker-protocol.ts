@@ -25,6 +25,7 @@ export type ToWorker =
   | { type: 'pneumonia-train'; config: PneumoniaTrainingConfig; data: SplitSamples; outDir: string; baseModelDir: string | null; population?: Population }
   | { type: 'pneumonia-evaluate'; modelDir: string; samples: PneumoniaSample[]; evaluatedOn: string; threshold: number; targetSensitivity: number }
   | { type: 'score'; modelDir: string; images: ScoreRequestImage[] }
+  | { type: 'self-test'; modelDir: string }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -57,4 +58,6 @@ export type FromWorker =
   | { type: 'scored'; imageId: number; probability: number; heatmapPng: Uint8Array; featureDistance: number | null }
   | { type: 'score-failed'; imageId: number; reason: string }
   | { type: 'scoring-done' }
+  /** A model folder's self-test: null when it built and scored a blank image, else the problem. */
+  | { type: 'self-tested'; problem: string | null }
   | { type: 'error'; message: string; userFacing: boolean };
