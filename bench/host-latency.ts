@@ -23,7 +23,8 @@ async function bigFile(file: string, head: Buffer): Promise<void> {
   const handle = await open(file, 'w');
   const chunk = Buffer.alloc(16 * 2 ** 20);
   await handle.write(head, 0, head.length, 0);
-  for (let written = head.length; written < sizeMb * 2 ** 20; written += chunk.length) await handle.write(chunk, 0, chunk.length, written);
+  const size = sizeMb * 2 ** 20;
+  for (let written = head.length; written < size; written += chunk.length) await handle.write(chunk, 0, Math.min(chunk.length, size - written), written);
   await handle.close();
 }
 

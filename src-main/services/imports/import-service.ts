@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '@shared/ipc/errors';
@@ -13,6 +12,7 @@ import { dicomThumbnail } from '../imaging/dicom/dicom-thumbnail';
 import type { DicomSummary } from '../imaging/dicom/dicom-image';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { StudyRepository } from '../studies/study-repository';
+import { contentHash as hashOf } from './content-hash';
 import { fsReason, walkFolder } from './folder-walk';
 import { KeyedLock } from './keyed-lock';
 import { readImageFile } from './read-image-file';
@@ -123,7 +123,7 @@ export class ImportService {
    * Resolves once the copy is on disk and its row committed.
    */
   async importDicomInstance(bytes: Buffer, fileName: string, sourcePath: string, importId: number): Promise<{ outcome: FileOutcome; contentHash: string }> {
-    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const contentHash = await hashOf(bytes);
     if (this.deps.studies.hasImageWithHash(contentHash)) return { outcome: { kind: 'skipped' }, contentHash };
     return { outcome: await this.importDicom(bytes, contentHash, sourcePath, fileName, importId), contentHash };
   }
@@ -139,7 +139,7 @@ export class ImportService {
       return { kind: 'rejected', reason: `cannot decode image: the file is truncated (no ${format === 'png' ? 'IEND chunk' : 'end-of-image marker'})` };
     }
 
-    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const contentHash = await hashOf(bytes);
     const { studies } = this.deps;
     if (studies.hasImageWithHash(contentHash)) return { kind: 'skipped' };
     // Without the "DICM" preamble a file may still be a raw DICOM data set; the decoder decides.
