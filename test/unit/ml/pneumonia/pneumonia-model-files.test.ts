@@ -118,7 +118,7 @@ describe('the model folder', () => {
       val: features.slice(3),
       describe: { method: 'test', fittedOn: 'three images', cutoffSetOn: 'one validation image and three out of fold' },
     });
-    const metadata = { ...metadataFor(network), featureReference: reference.summary, heatmapLayer: 'block_13_expand_relu' };
+    const metadata = { ...metadataFor(network), featureReference: reference.summary, heatmapLayer: 'out_relu' };
     await expect(savePneumoniaModel(network, metadata, dir)).rejects.toThrow(/must come together/);
     await savePneumoniaModel(network, metadata, dir, reference);
     expect(existsSync(path.join(dir, 'feature-reference.json'))).toBe(true);
@@ -156,7 +156,7 @@ describe('the model folder', () => {
       describe: { method: 'test', fittedOn: 'eight images', cutoffSetOn: 'four validation images and eight out of fold' },
     });
     const calibration = calibrationRecord(2, { logits: [1, -1], labels: [1, 0], describedAs: 'fixture' }, { logits: [1], labels: [1] });
-    await savePneumoniaModel(network, { ...metadataFor(network), calibration, featureReference: reference.summary, heatmapLayer: 'block_13_expand_relu' }, dir, reference);
+    await savePneumoniaModel(network, { ...metadataFor(network), calibration, featureReference: reference.summary, heatmapLayer: 'out_relu' }, dir, reference);
     const expected = await createPneumoniaScorer(network, { temperature: 2 }).score(xrays[0]!);
     const picture = path.join(tmp, 'picture.png');
     await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 90 } } }).png().toFile(picture);

@@ -165,7 +165,7 @@ describe('training the pneumonia model', () => {
     expect(metadata.validation!.images).toBe(6);
     expect(metadata.validation!.rocPoints.at(-1)).toMatchObject({ tp: 3, fp: 3, tn: 0, fn: 0 });
     expect(metadata.featureReference!.cutoffSetOn).toBe('6 validation images and 8 training images scored out of fold (4 folds by patient)');
-    expect(metadata.heatmapLayer).toBe('block_13_expand_relu');
+    expect(metadata.heatmapLayer).toBe('out_relu');
     // Kermany's file names: the published ages.
     expect(metadata.population).toMatchObject({ modalities: [], views: ['PA', 'AP'], bodyParts: ['CHEST'], ageYears: { min: 1, max: 5 } });
     const saved = await loadPneumoniaModel(outDir);
