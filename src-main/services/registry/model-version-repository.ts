@@ -130,6 +130,11 @@ export class ModelVersionRepository {
     return parsed.success ? parsed.data : null;
   }
 
+  /** The version's threshold alone: read per scored image, so it skips parsing the metadata. */
+  threshold(id: number): number | null {
+    return this.record(id).threshold;
+  }
+
   storagePath(id: number): string {
     return this.record(id).storage_path;
   }

@@ -55,7 +55,11 @@ export class ScoringService {
 
   /** Images the version has no prediction for, oldest first. */
   pending(versionId: number): ScoreRequestImage[] {
-    return this.pendingRecords(versionId).map((r) => ({ imageId: r.id, path: this.deps.store.resolve(r.stored_path), format: r.format }));
+    return this.pendingRecords(versionId).map((r) => this.scoreRequest(r));
+  }
+
+  private scoreRequest(r: PendingImageRecord): ScoreRequestImage {
+    return { imageId: r.id, path: this.deps.store.resolve(r.stored_path), format: r.format };
   }
 
   private pendingRecords(versionId: number): PendingImageRecord[] {
@@ -215,9 +219,7 @@ export class ScoringService {
         })();
         context.progress({ phase: 'scoring', done, total, message });
         if (toScore.size === 0) continue;
-        const images = records
-          .filter((r) => toScore.has(r.id))
-          .map((r) => ({ imageId: r.id, path: this.deps.store.resolve(r.stored_path), format: r.format }));
+        const images = records.filter((r) => toScore.has(r.id)).map((r) => this.scoreRequest(r));
         await this.scoreInWorker(run, images, context, (result) => {
           if (result.type === 'scored') {
             const verdict = scoredVerdict(toScore.get(result.imageId)!, result.featureDistance);
@@ -257,7 +259,7 @@ export class ScoringService {
     heatmap: Buffer | null,
   ): void {
     // Read the threshold per image: a clinician may move it while the job runs.
-    const threshold = this.deps.models.summary(versionId).threshold ?? 0.5;
+    const threshold = this.deps.models.threshold(versionId) ?? 0.5;
     this.deps.predictions.record({
       imageId,
       modelVersionId: versionId,
