@@ -59,7 +59,10 @@ export const studyRowSchema = z.object({
    */
   probability: z.number().min(0).max(1).nullable(),
   modelVersionId: id.nullable(),
-  /** The active version's stored verdict for that image; null while the version has not scored the study. */
+  /**
+   * The active version's stored verdict for that image; `not_applicable` for a study the import found
+   * not applicable even before a version scored it; otherwise null while unscored.
+   */
   verdict: z.enum(VERDICTS).nullable(),
   /** Why the verdict is not `in_scope`, in words; for a study the import found not applicable, its reason even before a version scored it. */
   verdictReason: z.string().nullable(),

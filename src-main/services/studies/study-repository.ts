@@ -69,13 +69,15 @@ export interface StoredImage extends ImageSummary {
  * prediction for the study: its best image (in scope before outside the population before
  * unusual before not applicable, then the highest score). A score from any other version is never
  * shown as current, and a version that does not apply has stored no probability (the table's CHECK).
+ * A study the import found not applicable reads so before any version has scored it.
  */
 const ROW_SELECT = `
   WITH first AS (SELECT study_id, MIN(id) AS image_id, COUNT(*) AS image_count FROM images GROUP BY study_id),
        active AS (SELECT id FROM model_versions WHERE task = 'pneumonia' AND is_active = 1)
   SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
          s.accession_number, first.image_count, first.image_id AS first_image_id,
-         i.file_name, i.view_position, p.probability, p.model_version_id, p.verdict,
+         i.file_name, i.view_position, p.probability, p.model_version_id,
+         COALESCE(p.verdict, CASE WHEN s.status = 'not_applicable' THEN 'not_applicable' END) AS verdict,
          COALESCE(p.verdict_reason, CASE WHEN s.status = 'not_applicable' THEN s.status_reason END) AS verdict_reason,
          p.image_id AS scored_image_id
   FROM studies s

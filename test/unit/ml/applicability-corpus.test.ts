@@ -14,6 +14,7 @@ import { writeTinyPneumoniaModel } from '../../support/tiny-pneumonia-model';
  */
 let services: AppServices;
 let rows: StudyRow[];
+let rowsBeforeAnyVersion: StudyRow[];
 let versionId: number;
 
 function parseCsv(csv: string): Record<string, string>[] {
@@ -26,6 +27,7 @@ beforeAll(async () => {
   for (const folder of [requireSharedData('dicom'), requireSharedData('chest_xray')]) {
     await services.jobs.waitFor(await services.importer.start(folder));
   }
+  rowsBeforeAnyVersion = services.studies.list({ limit: 100_000, offset: 0 }).rows;
   const staging = services.registry.stagingDir();
   await writeTinyPneumoniaModel(staging, {
     threshold: 0.5,
@@ -58,6 +60,13 @@ describe('one applicability rule over the whole shared corpus', () => {
     const jpegs = rows.filter((r) => r.modality === null && r.label !== null);
     expect(jpegs).toHaveLength(685);
     expect(jpegs.every((r) => r.verdict !== 'not_applicable' && r.probability !== null)).toBe(true);
+  });
+
+  it('says "not applicable" for what the import refused even before any version has scored it', () => {
+    const refused = rowsBeforeAnyVersion.filter((r) => r.status === 'not_applicable');
+    expect(refused.length).toBeGreaterThan(30);
+    expect(refused.every((r) => r.verdict === 'not_applicable' && r.probability === null && r.verdictReason !== null)).toBe(true);
+    expect(rowsBeforeAnyVersion.filter((r) => r.status !== 'not_applicable').every((r) => r.verdict === null)).toBe(true);
   });
 
   it('marks the adult chest CR (born 1940) outside the population of children, with the age in the reason', () => {
