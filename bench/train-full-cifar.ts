@@ -1,10 +1,12 @@
 /**
- * `npm run bench:full-cifar -- [--epochs N] [--out file]`: the textbook recipe on all of
+ * `npm run bench:full-cifar -- [--epochs N] [--out file] [--dir folder]`: the textbook recipe on all of
  * CIFAR-10 (45,000 training and 5,000 validation images, augmentation, the three callbacks),
  * logging each epoch's validation and test accuracy and the wall time, one JSON line per epoch,
- * and the final test accuracy of the restored best model.
+ * and the final test accuracy of the restored best model. With `--dir`, checkpoints live there and a
+ * second call resumes from the last completed epoch (the app's own resume path), so a run of
+ * several hours can be spread over as many sittings as it takes.
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,12 +14,13 @@ import * as tf from '@tensorflow/tfjs';
 import { trainingConfigSchema } from '@shared/ipc/contract';
 import { importCifar10 } from '../src-main/services/ml/cifar/cifar-import';
 import { selectBackend } from '../src-main/services/ml/runtime/backend-select';
-import { trainCifar } from '../src-main/services/ml/training/cifar-trainer';
+import { trainCifar, type ResumeState } from '../src-main/services/ml/training/cifar-trainer';
 
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '50' },
     out: { type: 'string', default: path.join(os.tmpdir(), 'cifar-full-training.log') },
+    dir: { type: 'string' },
     data: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/data/cifar10/cifar-10-images.tar.gz') },
   },
 });
@@ -33,12 +36,16 @@ log({ event: 'start', backend: backend.backend, device: backend.device, epochs: 
 const dataset = await importCifar10(values.data!, path.join(os.tmpdir(), 'cxr-triage-test-cifar10-cache'));
 const testX = tf.tidy(() => tf.div(tf.tensor4d(dataset.test.pixels, [dataset.test.count, 32, 32, 3], 'int32').toFloat(), 255));
 const testY = tf.oneHot(tf.tensor1d(dataset.test.labels, 'int32'), 10).toFloat();
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cifar-full-'));
+const dir = values.dir ? path.resolve(values.dir) : mkdtempSync(path.join(os.tmpdir(), 'cifar-full-'));
+mkdirSync(dir, { recursive: true });
+const metadataFile = path.join(dir, 'last', 'metadata.json');
+const resume = existsSync(metadataFile) ? (JSON.parse(readFileSync(metadataFile, 'utf8')) as { resume: ResumeState }).resume : null;
+if (resume) log({ event: 'resume', fromEpoch: resume.epochsDone, bestValAccuracy: resume.bestValAccuracy, learningRate: resume.learningRate });
 const config = trainingConfigSchema.parse({ datasetPath: values.data, epochs: Number(values.epochs), batchSize: 64, augment: true });
 const result = await trainCifar(
   dataset,
   config,
-  { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best') },
+  { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best'), restoreDir: path.join(dir, 'lowest-val-loss') },
   {
     onBatch: () => {},
     onEpoch: () => {},
@@ -50,7 +57,7 @@ const result = await trainCifar(
       tf.dispose([loss, accuracy]);
     },
   },
-  null,
+  resume,
 );
 log({
   event: 'done',

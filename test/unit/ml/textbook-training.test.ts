@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainingConfigSchema } from '@shared/ipc/contract';
 import { selectBackend } from '../../../src-main/services/ml/runtime/backend-select';
-import { trainCifar } from '../../../src-main/services/ml/training/cifar-trainer';
+import { trainCifar, type ResumeState } from '../../../src-main/services/ml/training/cifar-trainer';
 import { loadModel } from '../../../src-main/services/ml/model-files';
 import type { CifarDataset } from '../../../src-main/services/ml/cifar/cifar-dataset';
 import { realCifar10 } from '../../support/cifar-real';
@@ -18,6 +18,7 @@ beforeAll(async () => {
 }, 180_000);
 
 const go = async () => 'go' as const;
+const paths = (dir: string) => ({ lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best'), restoreDir: path.join(dir, 'lowest-val-loss') });
 const quiet = { onBatch: () => {}, onEpoch: () => {}, checkpointGate: go };
 
 describe('training the textbook CNN on real CIFAR-10 images', () => {
@@ -27,7 +28,7 @@ describe('training the textbook CNN on real CIFAR-10 images', () => {
     // first layer's real variance, about 0.002: after 625 steps it is still about twice that, and inference
     // was near chance in one run of four. 3 epochs of batch 8 (about 940 steps) bring it within a few percent.
     const config = trainingConfigSchema.parse({ datasetPath: 'unused', epochs: 3, batchSize: 8, subsetSize: 2500, augment: false, seed: 3 });
-    const result = await trainCifar(dataset, config, { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best') }, quiet, null);
+    const result = await trainCifar(dataset, config, paths(dir), quiet, null);
     expect(result.outcome).toBe('completed');
     expect(result.history).toHaveLength(3);
     expect(result.history.at(-1)!.loss).toBeLessThan(result.history[0]!.loss);
@@ -52,7 +53,7 @@ describe('training the textbook CNN on real CIFAR-10 images', () => {
     const result = await trainCifar(
       dataset,
       config,
-      { lastDir: path.join(dir, 'last'), bestDir: path.join(dir, 'best') },
+      paths(dir),
       quiet,
       null,
       { earlyStoppingPatience: 1, plateauPatience: 1 },
@@ -70,5 +71,20 @@ describe('training the textbook CNN on real CIFAR-10 images', () => {
       expect(result.history[i]!.learningRate).toBeCloseTo(improved ? previous.learningRate : previous.learningRate / 2, 10);
     }
     expect(tf.memory().numTensors).toBeLessThan(50);
+  }, 240_000);
+
+  it('a run resumed in a second sitting restores the lowest-validation-loss weights even when the first sitting saw them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cxr-train-'));
+    const settings = { datasetPath: 'unused', batchSize: 32, subsetSize: 300, augment: false, learningRate: 0.05, seed: 5 };
+    const callbacks = { earlyStoppingPatience: 1, plateauPatience: 1 };
+    const first = await trainCifar(dataset, trainingConfigSchema.parse({ ...settings, epochs: 1 }), paths(dir), quiet, null, callbacks);
+    expect(first.history).toHaveLength(1);
+    const { resume } = JSON.parse(readFileSync(path.join(dir, 'last', 'metadata.json'), 'utf8')) as { resume: ResumeState };
+    expect(resume.epochsDone).toBe(1);
+    const second = await trainCifar(dataset, trainingConfigSchema.parse({ ...settings, epochs: 20 }), paths(dir), quiet, resume, callbacks);
+    const valLosses = second.history.map((e) => e.valLoss);
+    expect(second.history[0]).toEqual(first.history[0]);
+    // Whichever sitting saw the lowest validation loss, the final model is that epoch's.
+    expect(second.finalValLoss!).toBeCloseTo(Math.min(...valLosses), 3);
   }, 240_000);
 });

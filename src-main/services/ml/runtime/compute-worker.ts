@@ -58,7 +58,7 @@ async function train(message: Extract<ToWorker, { type: 'train' }>): Promise<voi
   const result = await trainCifar(
     dataset,
     message.config,
-    { lastDir: message.lastDir, bestDir: message.bestDir },
+    { lastDir: message.lastDir, bestDir: message.bestDir, restoreDir: path.join(path.dirname(message.lastDir), 'lowest-val-loss') },
     {
       onBatch: (epoch, batch, batches, loss, accuracy, learningRate, etaSeconds) =>
         send({ type: 'batch', epoch, batch, batches, loss, accuracy, learningRate, etaSeconds }),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, TrainingConfig, TrainingMetrics } from '@shared/ipc/contract';
 import { classificationReport, confusionMatrix } from '@shared/ml/classification-report';
@@ -35,6 +37,11 @@ export interface TrainerPaths {
   lastDir: string;
   /** The best model by validation accuracy (the model store's copy). */
   bestDir: string;
+  /**
+   * The weights with the lowest validation loss, which restore_best_weights puts back at the end:
+   * kept on disk because after a resume they may come from an earlier sitting.
+   */
+  restoreDir: string;
 }
 
 export interface TrainerResult {
@@ -165,6 +172,7 @@ export async function trainCifar(
       if (improved) {
         tf.dispose(bestWeights ?? []);
         bestWeights = model.getWeights().map((w) => w.clone());
+        await saveModel(model, paths.restoreDir, modelMetadata(config, record, history));
       }
       if (bestCheckpoint.update(valAccuracy)) {
         await saveModel(model, paths.bestDir, modelMetadata(config, record, history));
@@ -189,8 +197,10 @@ export async function trainCifar(
     }
 
     if (history.length === 0) return { outcome, history, metrics: null, finalValLoss: null };
-    // restore_best_weights: the epoch with the lowest validation loss, when this session saw it.
+    // restore_best_weights: the epoch with the lowest validation loss, from memory or, when an
+    // earlier sitting saw it, from its checkpoint.
     if (bestWeights) model.setWeights(bestWeights);
+    else if (existsSync(path.join(paths.restoreDir, 'metadata.json'))) await restoreWeights(model, paths.restoreDir);
     const [finalValLossT] = model.evaluate(validation.x, validation.y, { batchSize: 256 }) as tf.Scalar[];
     const finalValLoss = (await finalValLossT!.data())[0]!;
     tf.dispose(finalValLossT);
@@ -201,6 +211,15 @@ export async function trainCifar(
     // The model does not own an optimizer it was given; Adam's moment estimates are freed here.
     model.optimizer?.dispose();
     model.dispose();
+  }
+}
+
+async function restoreWeights(model: tf.LayersModel, dir: string): Promise<void> {
+  const saved = (await loadModel(dir)).model;
+  try {
+    model.setWeights(saved.getWeights());
+  } finally {
+    saved.dispose();
   }
 }
 
