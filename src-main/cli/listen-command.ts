@@ -78,8 +78,10 @@ export async function listen(services: AppServices, args: readonly string[]): Pr
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  console.log(`${signal}: stopping; instances being stored are committed first.`);
+  console.log(`${signal}: stopping; instances already acknowledged are imported first.`);
   await services.dicomNode.stop();
+  // Leftovers of a killed run imported at start-up are not tied to an association: wait for them too.
+  await services.dicomNode.imported();
   stopPrinting();
   return 0;
 }

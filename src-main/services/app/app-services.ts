@@ -20,6 +20,7 @@ import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-tra
 import { ScoringService } from '../ml/scoring/scoring-service';
 import { ModelRegistry } from '../registry/model-registry';
 import { UploadStore } from '../uploads/upload-store';
+import { ArrivalSpool } from '../dicom-network/arrival-spool';
 import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
 import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
 
@@ -107,10 +108,13 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   });
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();
+  const spool = new ArrivalSpool({ db, imports, importer, studies }, path.join(dataDir, 'dicom-spool'));
   const dicomNode = new DicomNode(
-    { db, imports, importer, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
+    { db, imports, spool, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
     options.dicomNode,
   );
+  // Instances acknowledged before a kill and not yet imported are imported now, node on or off.
+  spool.recover();
   // Never throws: a port that cannot be opened shows as the node's status, with the reason.
   if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
   return {
@@ -136,6 +140,7 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
     async close() {
       // First: no instance may arrive, or be half-way through its commit, once the database closes.
       await dicomNode.stop();
+      await spool.stop();
       await training.shutdown();
       await pneumonia.shutdown();
       await scoring.shutdown();

@@ -199,4 +199,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX predictions_by_version ON predictions(model_version_id, verdict);
     `,
   },
+  {
+    version: 6,
+    name: 'dicom arrival spool',
+    // Instances the DICOM node acknowledged but has not imported yet: a durable inbox, so the
+    // answer to the sender does not wait for decoding, and a kill loses nothing acknowledged.
+    sql: `
+      CREATE TABLE dicom_spool (
+        id INTEGER PRIMARY KEY,
+        sop_instance_uid TEXT NOT NULL UNIQUE,
+        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

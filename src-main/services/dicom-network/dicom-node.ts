@@ -4,8 +4,9 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { readableTransferSyntaxUids } from '../imaging/dicom/transfer-syntaxes';
 import type { ImportRepository } from '../imports/import-repository';
-import { MAX_FILE_BYTES, type ImportService } from '../imports/import-service';
+import { MAX_FILE_BYTES } from '../imports/import-service';
 import type { JobRunner } from '../jobs/job-runner';
+import type { ArrivalSpool } from './arrival-spool';
 import { AssociationArrivals } from './association-arrivals';
 import { ArrivalBatcher } from './arrival-batcher';
 import type { DicomNodeSettingsRepository } from './dicom-node-settings';
@@ -15,7 +16,8 @@ import { StorageScp, type AssociationSummary } from './storage-scp';
 export interface DicomNodeDeps {
   db: Db;
   imports: ImportRepository;
-  importer: ImportService;
+  /** Where received instances wait for the import pipeline (and, after a kill, for the next start). */
+  spool: ArrivalSpool;
   settings: DicomNodeSettingsRepository;
   audit: AuditLog;
   jobs: JobRunner;
@@ -61,6 +63,12 @@ export class DicomNode {
     this.maxConnections = options.maxConnections ?? 256;
     this.attempted = deps.settings.get();
     this.batcher = new ArrivalBatcher((studyIds, count) => this.announce(studyIds, count), options.arrivalQuietMs);
+    // Imported from the spool, including what a killed run left: counted, announced and scored.
+    deps.spool.onImported((_importId, outcome) => {
+      if (outcome.kind !== 'added') return;
+      this.instancesReceived++;
+      this.batcher.add(outcome.studyId);
+    });
   }
 
   /** Starts with the stored settings if they enable the node; otherwise stays off. */
@@ -165,6 +173,11 @@ export class DicomNode {
     };
   }
 
+  /** Resolves once every instance acknowledged so far is through the import pipeline. */
+  imported(): Promise<void> {
+    return this.deps.spool.empty();
+  }
+
   /** Called once per association when it ends (the CLI prints a line for each). */
   onAssociation(listener: (summary: AssociationSummary) => void): () => void {
     this.associationListeners.add(listener);
@@ -189,10 +202,6 @@ export class DicomNode {
       idleMs: this.idleMs,
       maxInstanceBytes: MAX_FILE_BYTES,
       arrivals: (source) => new AssociationArrivals(this.deps, source),
-      onStored: (studyId) => {
-        this.instancesReceived++;
-        this.batcher.add(studyId);
-      },
       onEnd: (summary) => this.ended(socket, summary),
     });
     this.connections.set(socket, scp);

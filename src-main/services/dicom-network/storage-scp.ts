@@ -59,15 +59,13 @@ export interface ScpContext {
   idleMs: number;
   maxInstanceBytes: number;
   arrivals(source: string): AssociationArrivals;
-  /** An instance is committed: the node may score and announce it. */
-  onStored(studyId: number): void;
   onEnd(summary: AssociationSummary): void;
 }
 
 /**
  * One connection to the node: association negotiation (who may send, which SOP classes and
- * transfer syntaxes), C-ECHO and C-STORE. A C-STORE is answered only after the instance went through
- * the import pipeline: written to a temporary file, fsynced, renamed, its row committed.
+ * transfer syntaxes), C-ECHO and C-STORE. A C-STORE is answered only after the instance parsed and
+ * is kept in the node's spool (file renamed into place, row committed); the import follows behind.
  */
 export class StorageScp extends Scp {
   private readonly guard: PduGuard;
@@ -209,7 +207,6 @@ export class StorageScp extends Scp {
     try {
       const result = await this.arrivals.store(file, sopInstanceUid);
       if (result.kind === 'rejected') return refuse(STATUS_CANNOT_UNDERSTAND, result.reason);
-      if (result.kind === 'added') this.context.onStored(result.studyId);
       response.setStatus(Status.Success);
       return response;
     } catch (error) {
@@ -231,11 +228,11 @@ export class StorageScp extends Scp {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    // An instance being stored when the connection dropped still commits: report after it.
-    void this.inFlight.then(() => {
-      this.guard.stop();
-      try {
-        this.arrivals?.finish(this.outcome === 'released');
+    void this.inFlight
+      .then(async () => {
+        this.guard.stop();
+        // The summary waits for the spool to import this association's instances, so it says what was added.
+        await this.arrivals?.finish(this.outcome === 'released');
         const counts = this.arrivals?.counts;
         this.context.onEnd({
           callingAeTitle: this.callingAeTitle,
@@ -248,12 +245,11 @@ export class StorageScp extends Scp {
           bytesReceived: this.connection.bytesRead,
           studyIds: [...(this.arrivals?.studyIds ?? [])],
         });
-      } catch {
-        // The database closed under a connection that just ended: its import stays "running" and the next start marks it interrupted.
-      } finally {
-        this.markFinished();
-      }
-    });
+      })
+      .catch(() => {
+        // The database closed under a connection that just ended: nothing more to record.
+      })
+      .finally(() => this.markFinished());
   }
 }
 

@@ -62,13 +62,29 @@ export class ImportRepository {
       .run(status, new Date().toISOString(), counts.filesSeen, counts.added, counts.skipped, counts.rejected, importId);
   }
 
+  /** One more file seen by a run that counts as it goes (the DICOM node's associations). */
+  tally(importId: number, outcome: 'added' | 'skipped' | 'rejected'): void {
+    this.db
+      .prepare(
+        `UPDATE imports SET files_seen = files_seen + 1, added = added + ?, skipped = skipped + ?, rejected = rejected + ?
+         WHERE id = ?`,
+      )
+      .run(Number(outcome === 'added'), Number(outcome === 'skipped'), Number(outcome === 'rejected'), importId);
+  }
+
+  /** Ends a run whose counts were tallied as it went. */
+  finishTallied(importId: number, status: Exclude<ImportStatus, 'running'>): void {
+    this.db.prepare('UPDATE imports SET status = ?, finished_at = ? WHERE id = ?').run(status, new Date().toISOString(), importId);
+  }
+
   /** A run still marked running when the database opens was cut off by a crash or a kill. */
   markInterrupted(): number {
     return this.db
       .prepare(
+        // A folder import counts in memory, so its figures are recounted; the DICOM node's tallied as it went.
         `UPDATE imports SET status = 'interrupted', finished_at = ?,
-           added = (SELECT COUNT(*) FROM studies WHERE import_id = imports.id),
-           rejected = (SELECT COUNT(*) FROM import_rejections WHERE import_id = imports.id)
+           added = CASE WHEN root_path LIKE 'dicom://%' THEN added ELSE (SELECT COUNT(*) FROM studies WHERE import_id = imports.id) END,
+           rejected = CASE WHEN root_path LIKE 'dicom://%' THEN rejected ELSE (SELECT COUNT(*) FROM import_rejections WHERE import_id = imports.id) END
          WHERE status = 'running'`,
       )
       .run(new Date().toISOString()).changes;

@@ -104,13 +104,17 @@ describe('Orthanc pushes to the node', () => {
       }),
     );
     await orthanc('POST', '/modalities/triage/store', studyId);
+    await services.dicomNode.imported();
     expect(services.db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(3);
     expect(services.db.prepare('SELECT COUNT(DISTINCT study_id) FROM images').pluck().get()).toBe(1);
     expect(await arrived).toHaveLength(1);
-    const entry = services.audit.recent(10, { action: 'dicom.association' }).find((e) => (e.details as { callingAeTitle: string }).callingAeTitle === 'ORTHANC');
-    expect(entry?.details).toMatchObject({ added: 3, outcome: 'released', host: '127.0.0.1' });
+    const orthancEntry = () => services.audit.recent(10, { action: 'dicom.association' }).find((e) => (e.details as { callingAeTitle: string }).callingAeTitle === 'ORTHANC');
+    // The association's entry is written once its instances are imported, a moment after the answer.
+    for (let i = 0; i < 100 && !orthancEntry(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(orthancEntry()?.details).toMatchObject({ added: 3, outcome: 'released', host: '127.0.0.1' });
     // Pushed again (an operator's retry): answered with success, nothing recorded twice.
     await orthanc('POST', '/modalities/triage/store', studyId);
+    await services.dicomNode.imported();
     expect(services.db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(3);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,8 @@ async function sendShared(relatives: string[], callingAe = 'STORESCU'): Promise<
     const result = await storescu({ port, callingAe }, files, syntax);
     expect(result.code, `${syntax}: ${result.stderr}`).toBe(0);
   }
+  // Acknowledged means kept in the spool; the import follows moments later.
+  await services.dicomNode.imported();
 }
 
 function count(sql: string, ...params: unknown[]): number {
@@ -102,7 +104,9 @@ describe('storage SCP', () => {
     const files = await writeVariants(path.join(dicomRoot, 'wg04/JPLY__RG3_JPLY.dcm'), await tempDir('cxr-variants-'), 300, { studies: 6 });
     const result = await storescu({ port }, files, '1.2.840.10008.1.2.4.51');
     expect(result.code, result.stderr).toBe(0);
+    await services.dicomNode.imported();
     expect(count('SELECT COUNT(*) FROM images') - before).toBe(300);
+    expect(count('SELECT COUNT(*) FROM dicom_spool')).toBe(0);
     const studies = services.db
       .prepare("SELECT COUNT(DISTINCT study_id) FROM images WHERE file_name LIKE '1.3.6.1.4.1.5962.1.1.11.1.5.%'")
       .pluck()
@@ -132,5 +136,25 @@ describe('storage SCP', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr + result.stdout).toMatch(/no presentation context|Abstract Syntax Not Supported|No Acceptable Presentation Contexts/i);
     expect(count('SELECT COUNT(*) FROM images')).toBe(before);
+  });
+
+  it('acknowledges an instance that parses, and lists it as refused with the reason when its pixels cannot be decoded', async () => {
+    const [source] = await writeVariants(path.join(dicomRoot, 'wg04/J2KI__RG3_J2KI.dcm'), await tempDir('cxr-broken-'), 1, { prefix: 'broken' });
+    const bytes = readFileSync(source!);
+    // The JPEG 2000 codestream's start-of-codestream and size markers, overwritten: the data set still parses.
+    const marker = bytes.indexOf(Buffer.from([0xff, 0x4f, 0xff, 0x51]));
+    expect(marker).toBeGreaterThan(0);
+    bytes.fill(0, marker, marker + 4);
+    writeFileSync(source!, bytes);
+    const before = count('SELECT COUNT(*) FROM images');
+    const result = await storescu({ port }, [source!], sharedTransferSyntax('wg04/J2KI__RG3_J2KI.dcm'));
+    expect(result.code, result.stderr).toBe(0);
+    await services.dicomNode.imported();
+    expect(count('SELECT COUNT(*) FROM images')).toBe(before);
+    await waitFor(() => count("SELECT COUNT(*) FROM imports WHERE root_path LIKE 'dicom://%' AND status = 'completed' AND rejected = 1") > 0);
+    const importId = count("SELECT id FROM imports WHERE root_path LIKE 'dicom://%' AND rejected = 1 ORDER BY id DESC LIMIT 1");
+    const reason = services.db.prepare('SELECT reason FROM import_rejections WHERE import_id = ?').pluck().get(importId) as string;
+    expect(reason).toMatch(/^unreadable DICOM: /);
+    expect(count('SELECT COUNT(*) FROM dicom_spool')).toBe(0);
   });
 });
