@@ -2,7 +2,7 @@ import type { ResponseOf } from '@shared/ipc/contract';
 import { call, errorMessage } from './api';
 
 export type AppInfo = ResponseOf<'app.info'>;
-export type Screen = 'worklist' | 'audit' | 'model' | 'fine-tune' | 'training';
+export type Screen = 'worklist' | 'audit' | 'model' | 'dicom-node' | 'fine-tune' | 'training';
 
 /** What the whole window shares: facts about the application, the screen shown and which study is open. */
 class AppState {

@@ -83,7 +83,12 @@ class Worklist {
   sortDirection = $state<SortDirection>('desc');
   selectedId = $state<number | null>(null);
 
+  /** Counts the loads that replaced the rows, so the table can keep its place across one. */
+  revision = $state(0);
+
   private generation = 0;
+  /** A refresh asked for while a load runs: one more load follows it. */
+  private refreshPending = false;
 
   get agingLimitMinutes(): number {
     return models.settings?.agingLimitMinutes ?? DEFAULT_AGING_MINUTES;
@@ -169,14 +174,27 @@ class Worklist {
         if (page.rows.length === 0) break;
       }
       this.rows = rows;
+      this.revision++;
       this.loaded = true;
       this.error = null;
       app.studyCount = rows.length;
     } catch (error) {
       if (generation === this.generation) this.error = errorMessage(error);
     } finally {
-      if (generation === this.generation) this.loading = false;
+      if (generation === this.generation) {
+        this.loading = false;
+        if (this.refreshPending) this.refresh();
+      }
     }
+  }
+
+  /**
+   * Reloads for news from elsewhere (studies arriving). Unlike reload it never restarts a load in
+   * flight: arrivals every few seconds would otherwise keep a long list from ever finishing.
+   */
+  refresh(): void {
+    this.refreshPending = this.loading;
+    if (!this.loading) void this.reload();
   }
 
   clearFilters(): void {

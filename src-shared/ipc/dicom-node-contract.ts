@@ -19,9 +19,18 @@ export const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], { error: 'expected 
 /** A host to connect to (C-ECHO): an IP address or a DNS host name. */
 export const hostSchema = z.union([z.ipv4(), z.ipv6(), z.hostname().max(253)], { error: 'expected an IP address or a host name' });
 
-export const portSchema = z.number().int().min(1).max(65_535);
+const PORT_RANGE = 'a port is a whole number from 1 to 65535';
+export const portSchema = z.number({ error: PORT_RANGE }).int(PORT_RANGE).min(1, PORT_RANGE).max(65_535, PORT_RANGE);
 
-export const allowedPeerSchema = z.strictObject({ aeTitle: aeTitleSchema, host: ipAddressSchema });
+export const allowedPeerSchema = z.strictObject({
+  aeTitle: aeTitleSchema,
+  host: ipAddressSchema,
+  /**
+   * Where the peer's own DICOM service listens, used only by the settings screen's C-ECHO test:
+   * who may send is decided by AE title and address alone. Absent in settings saved before it existed.
+   */
+  port: portSchema.optional(),
+});
 
 export const MAX_ALLOWED_PEERS = 200;
 

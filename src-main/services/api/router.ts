@@ -1,7 +1,7 @@
 import { contract, type ParsedRequestOf, type ResponseOf } from '@shared/ipc/contract';
 import { isChannel, type Channel } from '@shared/ipc/channels';
 import { AppError, type Envelope } from '@shared/ipc/errors';
-import type { z } from 'zod';
+import { invalidRequestMessage } from '@shared/ipc/request-issues';
 
 export type Handlers = {
   [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
@@ -27,7 +27,7 @@ export function createRouter(handlers: Handlers, reportFailure: FailureReporter 
       const schema = contract[channel];
       const parsed = schema.request.safeParse(payload ?? {});
       if (!parsed.success) {
-        return failure('INVALID_REQUEST', `Invalid ${channel} request: ${summarizeIssues(parsed.error)}.`);
+        return failure('INVALID_REQUEST', invalidRequestMessage(channel, parsed.error.issues));
       }
       try {
         const handler = handlers[channel] as (request: unknown) => unknown;
@@ -44,13 +44,6 @@ export function createRouter(handlers: Handlers, reportFailure: FailureReporter 
 
 function failure(code: AppError['code'], message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
-}
-
-function summarizeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'payload'}: ${issue.message}`)
-    .join('; ');
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,5 @@
 import type { AllowedPeer } from '@shared/ipc/dicom-node-contract';
-import { isAcceptedStorageClass, VERIFICATION_SOP_CLASS } from './accepted-sop-classes';
+import { isAcceptedStorageClass, VERIFICATION_SOP_CLASS } from '@shared/domain/accepted-sop-classes';
 
 export type AssociationRefusal = 'called-ae-not-recognized' | 'calling-ae-not-recognized';
 

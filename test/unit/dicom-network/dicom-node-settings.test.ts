@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DICOM_NODE_SETTINGS, type DicomNodeStatus } from '@shared/ipc/dicom-node-contract';
+import { requestIssues } from '@shared/ipc/request-issues';
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
 import { createHandlers } from '../../../src-main/services/api/handlers';
 import { createRouter } from '../../../src-main/services/api/router';
@@ -54,6 +55,29 @@ describe('DICOM node settings and status', () => {
     expect(await router.dispatch('dicomNode.settings.get', {})).toEqual({ ok: true, value: DEFAULT_DICOM_NODE_SETTINGS });
   });
 
+  it('keeps an optional port per allowed peer for the C-ECHO test, validated, and reads settings saved before it existed', async () => {
+    const { router, services } = await open();
+    const peers = [
+      { aeTitle: 'PACS', host: '10.0.0.5', port: 104 },
+      { aeTitle: 'MODALITY1', host: '10.0.0.6' },
+    ];
+    const update = await router.dispatch('dicomNode.settings.update', { allowedPeers: peers });
+    expect(update).toMatchObject({ ok: true, value: { settings: { allowedPeers: peers } } });
+
+    const refused = await router.dispatch('dicomNode.settings.update', { allowedPeers: [{ aeTitle: 'PACS', host: '10.0.0.5', port: 0 }] });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('INVALID_REQUEST');
+      expect(requestIssues(refused.error.message)).toEqual([{ field: 'allowedPeers.0.port', message: 'a port is a whole number from 1 to 65535' }]);
+    }
+    expect(await router.dispatch('dicomNode.settings.get', {})).toMatchObject({ ok: true, value: { allowedPeers: peers } });
+
+    // A row written before peers had a port still loads as it was, not as the defaults.
+    const older = { ...DEFAULT_DICOM_NODE_SETTINGS, port: 11113, allowedPeers: [{ aeTitle: 'PACS', host: '10.0.0.5' }] };
+    services.db.prepare("UPDATE settings SET value_json = ? WHERE key = 'dicomNode'").run(JSON.stringify(older));
+    expect(await router.dispatch('dicomNode.settings.get', {})).toEqual({ ok: true, value: older });
+  });
+
   it('persists a change, audits it, restarts the listener, and is started again by openAppServices', async () => {
     const { router, services, dataDir } = await open();
     const port = await freePort();
@@ -103,6 +127,8 @@ describe('association policy', () => {
     expect(refusalFor({ ...facts, callingAeTitle: 'MODALITY2' }, 'CXRTRIAGE', allowed)).toBe('calling-ae-not-recognized');
     expect(refusalFor({ ...facts, calledAeTitle: 'OTHER' }, 'CXRTRIAGE', allowed)).toBe('called-ae-not-recognized');
     expect(refusalFor(facts, 'CXRTRIAGE', [])).toBe('calling-ae-not-recognized');
+    // The port kept for the echo test plays no part in who may send.
+    expect(refusalFor(facts, 'CXRTRIAGE', [{ aeTitle: 'MODALITY1', host: '10.0.0.5', port: 104 }])).toBeNull();
   });
 });
 

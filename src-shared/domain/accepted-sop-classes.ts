@@ -5,6 +5,7 @@
  * Every other storage class is refused at negotiation: a routing rule that sends CT or MR here is
  * a misconfiguration the sender should see as a failure at once, not a disk that fills with studies
  * the model can never score.
+ * Shared so the settings screen lists exactly what the node negotiates.
  */
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
 
