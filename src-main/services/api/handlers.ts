@@ -17,7 +17,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit, models, settings, db, predictions, training } = services;
+  const { studies, imports, importer, jobs, store, audit, models, settings, db, training } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -84,10 +84,9 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       actions: audit.actions(),
     }),
     'audit.exportCsv': ({ identified }) => exportAuditCsv({ db, audit }, identified),
-    'images.heatmap': ({ imageId }) => {
-      const active = models.active('pneumonia');
-      const bytes = active ? predictions.heatmap(imageId, active.id) : null;
-      return { heatmap: active && bytes ? { mime: 'image/png', bytes, modelVersionId: active.id } : null };
+    'images.heatmap': async ({ imageId }) => {
+      const heatmap = await services.scoring.heatmap(imageId);
+      return { heatmap: heatmap ? { mime: 'image/png', bytes: heatmap.bytes, modelVersionId: heatmap.modelVersionId } : null };
     },
     'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
     'images.dicomFrame': async ({ imageId, frame }) => services.dicom.frame(await readDicom(services, imageId), frame).catch(asBadInput),

@@ -101,8 +101,10 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   if (interruptedPneumonia > 0) audit.record('pneumonia.training_interrupted', undefined, { count: interruptedPneumonia });
   const studySamples = new LabelledStudySamples(db, store);
   const pneumonia = new PneumoniaTrainingService({ runs: pneumoniaRuns, jobs, audit, models, registry, studySamples });
-  // New images are scored by the active version as soon as their import ends.
+  // New images are scored by the active version as soon as their import ends, by a worker
+  // that started loading the version when the import began.
   jobs.onEvent((event) => {
+    if (event.name === 'job.progress' && event.payload.kind === 'import' && event.payload.phase === 'scanning') scoring.prewarm();
     if (event.name === 'job.finished' && event.payload.kind === 'import' && event.payload.status !== 'failed') scoring.start();
   });
   // Images a closed or killed app left unscored are scored on the next start.
