@@ -85,7 +85,12 @@ export class ScoringQueue {
     const loading = (async () => {
       await (this.backend ??= selectBackend());
       const model = await loadPneumoniaModel(modelDir);
-      return { model, scorer: createPneumoniaScorer(model, scorerOptionsOf(model.metadata)) };
+      const scorer = createPneumoniaScorer(model, scorerOptionsOf(model.metadata));
+      // One blank image through the model: its first pass (folding the backbone, the kernels' first
+      // runs) happens here, while the worker is only warming, not when the first studies wait.
+      const { width, height } = model.metadata.preprocessing;
+      await scorer.assess([{ width, height, channels: 1, data: new Uint8Array(width * height) }]);
+      return { model, scorer };
     })();
     loading.catch(() => this.models.delete(modelDir));
     this.models.set(modelDir, loading);

@@ -1,5 +1,5 @@
 import { AppError } from '@shared/ipc/errors';
-import type { ModelVersionSummary } from '@shared/ipc/contract';
+import type { JobFinished, ModelVersionSummary } from '@shared/ipc/contract';
 import type { Verdict } from '@shared/domain/verdict';
 import type { AuditLog } from '../../audit/audit-log';
 import type { Db } from '../../db/database';
@@ -27,6 +27,8 @@ interface Run {
 const SCORE_CHUNK = 64;
 /** Heatmaps drawn per request after the scores: small, so new studies and the viewer come first. */
 const HEATMAP_CHUNK = 8;
+/** While an import runs, what it has committed is looked at this often. */
+const SCORE_POKE_MS = 500;
 
 type ActivationAction = 'model.activated' | 'model.rolled_back';
 
@@ -41,8 +43,9 @@ type ActivationAction = 'model.activated' | 'model.rolled_back';
  *
  * The worklist needs the scores; heatmaps cost four times as much. So scores come first (the
  * job's "scoring" phase), then the live job draws the active version's heatmaps ("heatmaps"
- * phase), and one the viewer asks for before then is drawn at once. One compute worker serves
- * every job, kept warm from the start of an import until shortly after the last request.
+ * phase, once no import is running), and one the viewer asks for before then is drawn at once.
+ * Studies are scored while their import runs, not only after it. One compute worker serves every
+ * job, started when an import begins and kept warm until shortly after the last request.
  */
 export class ScoringService {
   private live: Run | null = null;
@@ -50,6 +53,9 @@ export class ScoringService {
   private readonly worker: ScoringWorker;
   /** Heatmaps the worker could not draw (`version:image`), not asked for again while the app runs. */
   private readonly heatmapFailed = new Set<string>();
+  /** Import jobs running now: heatmaps wait for them. */
+  private readonly imports = new Set<string>();
+  private lastPoke = 0;
 
   constructor(
     private readonly deps: {
@@ -91,11 +97,26 @@ export class ScoringService {
 
   /**
    * An import has begun: the worker starts and loads the active version now, while files are
-   * still being read, so scoring begins as soon as the import ends.
+   * still being read, and heatmaps wait until it ends so they never delay its studies' scores.
    */
-  prewarm(): void {
+  importBegan(jobId: string): void {
+    this.imports.add(jobId);
     const active = this.deps.models.active('pneumonia');
     if (active && this.canScore(active.id)) this.worker.warm(this.deps.registry.modelDir(active.id).dir);
+  }
+
+  /** An import has committed more studies: they are scored as they come (at most every SCORE_POKE_MS), not only once it ends. */
+  importProgressed(): void {
+    const now = Date.now();
+    if (now - this.lastPoke < SCORE_POKE_MS) return;
+    this.lastPoke = now;
+    this.start();
+  }
+
+  /** An import has ended: whatever it added is scored, then the heatmaps are drawn. */
+  importEnded(jobId: string, status: JobFinished['status']): void {
+    this.imports.delete(jobId);
+    if (status !== 'failed') this.start();
   }
 
   /**
@@ -262,7 +283,8 @@ export class ScoringService {
           done = await this.scorePass(run, records, { dir, priority, population, message, done, counts, failed }, context);
           continue;
         }
-        if (run.purpose !== 'live') return true;
+        // An import still running brings more studies to score: its end starts the heatmaps.
+        if (run.purpose !== 'live' || this.imports.size > 0) return true;
         const missing = this.missingHeatmaps(run.versionId);
         if (missing.length === 0) return true;
         const total = drawn + missing.length;
