@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResponseOf } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
@@ -145,12 +146,15 @@ function pneumoniaDefaults(services: AppServices): ResponseOf<'pneumonia.default
   };
 }
 
-async function readDicom(services: AppServices, imageId: number): Promise<Buffer> {
+/** The stored DICOM file of an image, for the decode pool's worker to read itself (its bytes never pass through here). */
+async function readDicom(services: AppServices, imageId: number): Promise<{ path: string }> {
   const image = services.studies.getImage(imageId);
   if (!image) throw new AppError('NOT_FOUND', `Image ${imageId} does not exist.`);
   if (image.format !== 'dicom') throw new AppError('BAD_INPUT', `Image ${imageId} is not a DICOM image.`);
   try {
-    return await services.store.read(image.storedPath);
+    const file = services.store.resolve(image.storedPath);
+    await access(file, constants.R_OK);
+    return { path: file };
   } catch {
     throw new AppError('NOT_FOUND', `The stored copy of image ${imageId} is missing from the data folder.`);
   }
