@@ -98,8 +98,8 @@ async function main(): Promise<void> {
   const plain = runPeer(compared, []);
   const withModality = runPeer(compared, ['--modality']);
 
-  const threads = os.availableParallelism();
-  const pool = new DicomDecodePool(threads);
+  const threads = Math.min(4, os.availableParallelism());
+  const pool = new DicomDecodePool();
   const groups = [...new Set(all.map((c) => c.group))].sort();
   const rows = [];
   try {

@@ -53,7 +53,8 @@ export class DicomDecodePool {
   private closed = false;
 
   constructor(
-    private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    // Every core, up to 4: the main thread only waits while files decode (on 2 cores, one worker left a core idle).
+    private readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
     private readonly timeoutMs = DEFAULT_DECODE_TIMEOUT_MS,
   ) {}
 

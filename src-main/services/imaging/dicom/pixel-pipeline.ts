@@ -128,11 +128,15 @@ function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean
     return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
   }
   if (samples.length < n * 3) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n * 3} were expected`);
+  const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
+  // Interleaved 8-bit RGB (what the JPEG codecs give) is already the result: one copy, no per-pixel work.
+  if (samples instanceof Uint8Array && bitsPerSample <= 8 && !planar && !ybr) {
+    return { kind: 'rgb', width: module.columns, height: module.rows, rgb: samples.slice(0, n * 3) };
+  }
   const scale = bitsPerSample > 8 ? 255 / (2 ** Math.min(bitsPerSample, 32) - 1) : 1;
   // Sample c of pixel p sits at first(p) + c * step: planes one after another, or interleaved.
   const step = planar ? n : 1;
   const stride = planar ? 1 : 3;
-  const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
   for (let p = 0; p < n; p++) {
     const first = p * stride;
     const r = samples[first]! * scale;
