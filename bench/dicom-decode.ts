@@ -1,87 +1,164 @@
 /**
- * Decode throughput over the DICOM corpus by transfer syntax: ours (dicom-parser + wasm codecs,
- * in this process) against pydicom + numpy, measured in the same run on the same files.
- *   npm run bench:dicom
- * The peer needs Debian's python3-pydicom and python3-numpy (apt-get install -y python3-pydicom python3-numpy).
+ * DICOM decoding by transfer syntax over the shared corpus: ours against pydicom + numpy, measured
+ * in the same run on the same files, as wall time for a group of files.
+ *   npm run bench:dicom [-- --out FILE]
+ *
+ * Work per file, on both sides: read it from disk, parse it, decode every frame's pixel data to an
+ * array. Ours: the app's decode pool (worker threads, one per core) given every frame of every file
+ * of the group at once, each frame as the viewer asks for it (DicomDecodePool.frame with the file's
+ * path, the worker reading the file: modality values
+ * in the most compact exact type, with their range and window presets); also on one thread in this
+ * process, each file parsed once and its frames decoded one after another, for reference. pydicom has no parallel decoding: one file after
+ * another (dcmread + pixel_array), as a script using it would; and once more with the Modality LUT
+ * applied and the range taken (apply_modality_lut, min, max), which is what our frame carries.
+ * Groups compare only files both decode (pydicom without plugins cannot decode some syntaxes).
+ * The peer needs Debian's python3-pydicom and python3-numpy.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { decodeDicomFrame } from '../src-main/services/imaging/dicom/dicom-image';
+import { parseArgs } from 'node:util';
+import { DicomDecodePool } from '../src-main/services/imaging/dicom/decode-pool';
+import { decodeDicomFrame, decodeOpenedFrame, openDicomImage } from '../src-main/services/imaging/dicom/dicom-image';
 import { parseDicom } from '../src-main/services/imaging/dicom/dicom-parse';
 import { transferSyntax } from '../src-main/services/imaging/dicom/transfer-syntaxes';
+import { median } from './torch-peer';
 
+const { values: args } = parseArgs({ options: { out: { type: 'string', default: path.join(import.meta.dirname, 'results', 'dicom-decode.json') } } });
 const DATA = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(import.meta.dirname, '../../shared/data'), 'dicom');
-const REPEAT_SECONDS = 0.2;
 const PYTHON = '/usr/bin/python3';
+/** Each measurement repeats whole passes over its group until this long has gone by (at least 3). */
+const SECONDS = 1;
 
-interface Row { images: number; seconds: number; bytes: number }
-const ours = new Map<string, Row>();
-const peer = new Map<string, Row>();
-const decodable: { file: string; syntax: string; bytes: number }[] = [];
-
-const files = readFileSync(path.join(DATA, 'index.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]!);
-for (const relative of files) {
-  const file = path.join(DATA, relative);
-  const bytes = readFileSync(file);
-  let syntax: string;
-  try {
-    const parsed = parseDicom(bytes);
-    if (!parsed?.dataSet.elements.x7fe00010 && !parsed?.dataSet.elements.x7fe00008) continue;
-    syntax = transferSyntax(parsed.transferSyntaxUid)?.name ?? parsed.transferSyntaxUid;
-    if (!parsed.hasFileMeta) syntax += ' (no file meta)';
-    await decodeDicomFrame(bytes, 0);
-  } catch {
-    continue;
-  }
-  let runs = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < REPEAT_SECONDS * 1000) {
-    await decodeDicomFrame(bytes, 0);
-    runs += 1;
-    elapsed = performance.now() - start;
-  }
-  const row = ours.get(syntax) ?? { images: 0, seconds: 0, bytes: 0 };
-  row.images += 1;
-  row.seconds += elapsed / 1000 / runs;
-  row.bytes += statSync(file).size;
-  ours.set(syntax, row);
-  decodable.push({ file, syntax, bytes: statSync(file).size });
+interface Candidate {
+  file: string;
+  group: string;
+  frames: number;
 }
 
-const probe = spawnSync(PYTHON, ['-c', 'import pydicom, numpy'], { encoding: 'utf8' });
-const peerAvailable = probe.status === 0;
-if (peerAvailable) {
-  const result = spawnSync(PYTHON, [path.join(import.meta.dirname, 'pydicom-peer.py')], {
-    input: decodable.map((d) => d.file).join('\n'),
+/** Every file we decode, with its transfer syntax (the group) and frame count. */
+async function candidates(): Promise<Candidate[]> {
+  const files = readFileSync(path.join(DATA, 'index.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => path.join(DATA, l.split('\t')[0]!));
+  const out: Candidate[] = [];
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    try {
+      const parsed = parseDicom(bytes);
+      if (!parsed?.dataSet.elements.x7fe00010 && !parsed?.dataSet.elements.x7fe00008) continue;
+      const frame = await decodeDicomFrame(bytes, 0);
+      for (let f = 1; f < frame.frames; f++) await decodeDicomFrame(bytes, f);
+      const group = (transferSyntax(parsed.transferSyntaxUid)?.name ?? parsed.transferSyntaxUid) + (parsed.hasFileMeta ? '' : ' (no file meta)');
+      out.push({ file, group, frames: frame.frames });
+    } catch {
+      // Files we refuse (damaged, no image) are not part of a speed comparison.
+    }
+  }
+  return out;
+}
+
+function runPeer(files: Candidate[], flags: string[]): { failed: Set<string>; seconds: Map<string, number> } {
+  const run = spawnSync(PYTHON, [path.join(import.meta.dirname, 'pydicom-peer.py'), ...flags], {
+    input: files.map((c) => `${c.group}\t${c.file}`).join('\n'),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  for (const line of result.stdout.trim().split('\n')) {
-    const entry = JSON.parse(line) as { file: string; ok: boolean; seconds?: number };
-    const source = decodable.find((d) => d.file === entry.file)!;
-    if (!entry.ok) continue;
-    const row = peer.get(source.syntax) ?? { images: 0, seconds: 0, bytes: 0 };
-    row.images += 1;
-    row.seconds += entry.seconds!;
-    row.bytes += source.bytes;
-    peer.set(source.syntax, row);
+  if (run.status !== 0) throw new Error(`pydicom peer failed: ${run.stderr.slice(-400)}`);
+  const failed = new Set<string>();
+  const seconds = new Map<string, number>();
+  for (const line of run.stdout.trim().split('\n').filter(Boolean)) {
+    const entry = JSON.parse(line) as { failed?: string; group?: string; seconds?: number };
+    if (entry.failed) failed.add(entry.failed);
+    else seconds.set(entry.group!, entry.seconds!);
   }
-} else {
-  console.log('pydicom peer missing: apt-get install -y python3-pydicom python3-numpy (then run again).\n');
+  return { failed, seconds };
 }
 
-const rate = (r: Row | undefined) => (r ? { ips: r.images / r.seconds, mbs: r.bytes / 2 ** 20 / r.seconds } : null);
-console.log('| transfer syntax | files | ours img/s | ours MB/s | pydicom img/s | pydicom MB/s | ours / pydicom |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const [syntax, row] of [...ours].sort((a, b) => a[0].localeCompare(b[0]))) {
-  const a = rate(row)!;
-  const p = peer.get(syntax);
-  const b = rate(p);
-  // Only files both decoded are compared; pydicom without plugins skips the compressed syntaxes.
-  const same = p && p.images === row.images;
-  console.log(
-    `| ${syntax} | ${row.images} | ${a.ips.toFixed(1)} | ${a.mbs.toFixed(1)} | ${b ? b.ips.toFixed(1) : '—'} | ${b ? b.mbs.toFixed(1) : '—'} | ${b && same ? (a.ips / b.ips).toFixed(2) : b ? `(${p!.images} of ${row.images} files)` : '—'} |`,
-  );
+/** Median wall time of a pass, passes repeated until SECONDS have gone by (at least 3). */
+async function timed(pass: () => Promise<void>): Promise<number> {
+  await pass();
+  const times: number[] = [];
+  const started = performance.now();
+  while (times.length < 3 || performance.now() - started < SECONDS * 1000) {
+    const start = performance.now();
+    await pass();
+    times.push((performance.now() - start) / 1000);
+  }
+  return median(times);
 }
+
+async function main(): Promise<void> {
+  const all = await candidates();
+  const probe = spawnSync(PYTHON, ['-c', 'import pydicom, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error('pydicom peer missing: apt-get install -y python3-pydicom python3-numpy');
+  // Files pydicom decodes, with and without the Modality LUT: the groups compare those only.
+  const refused = runPeer(all, ['--modality', '--probe']).failed;
+  const compared = all.filter((c) => !refused.has(c.file));
+  const plain = runPeer(compared, []);
+  const withModality = runPeer(compared, ['--modality']);
+
+  const threads = Math.min(4, os.availableParallelism());
+  const pool = new DicomDecodePool();
+  const groups = [...new Set(all.map((c) => c.group))].sort();
+  const rows = [];
+  try {
+    for (const group of groups) {
+      const ours = all.filter((c) => c.group === group);
+      const shared = compared.filter((c) => c.group === group);
+      const set = shared.length > 0 ? shared : ours;
+      const poolSeconds = await timed(async () => {
+        await Promise.all(set.flatMap((c) => Array.from({ length: c.frames }, (_, f) => pool.frame({ path: c.file }, f))));
+      });
+      const oneThreadSeconds = await timed(async () => {
+        for (const c of set) {
+          const image = openDicomImage(await readFile(c.file));
+          for (let f = 0; f < c.frames; f++) await decodeOpenedFrame(image, f);
+        }
+      });
+      const peer = shared.length > 0 ? plain.seconds.get(group) ?? null : null;
+      const peerModality = shared.length > 0 ? withModality.seconds.get(group) ?? null : null;
+      rows.push({
+        group,
+        files: set.length,
+        frames: set.reduce((n, c) => n + c.frames, 0),
+        filesWeDecode: ours.length,
+        oursSeconds: poolSeconds,
+        oursOneThreadSeconds: oneThreadSeconds,
+        pydicomSeconds: peer,
+        pydicomModalitySeconds: peerModality,
+        /** pydicom's time over ours: 1 or more means ours is at least as fast. */
+        speedup: peer === null ? null : peer / poolSeconds,
+        speedupOverModality: peerModality === null ? null : peerModality / poolSeconds,
+      });
+    }
+  } finally {
+    await pool.close();
+  }
+
+  const ms = (s: number | null) => (s === null ? '—' : (s * 1000).toFixed(1));
+  const x = (r: number | null) => (r === null ? '—' : r.toFixed(2));
+  console.log(`ours: the decode pool on ${threads} worker threads; pydicom ${'one file after another'}; wall ms for all files of a group (every frame); ratio = pydicom / ours (>= 1: ours at least as fast)`);
+  console.log('| transfer syntax | files (frames) | ours, pool | ours, 1 thread | pydicom pixel_array | ratio | pydicom + modality LUT + range | ratio |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const note = r.pydicomSeconds === null ? ' (pydicom cannot decode these)' : r.files < r.filesWeDecode ? ` (of our ${r.filesWeDecode})` : '';
+    console.log(
+      `| ${r.group} | ${r.files} (${r.frames})${note} | ${ms(r.oursSeconds)} | ${ms(r.oursOneThreadSeconds)} | ${ms(r.pydicomSeconds)} | ${x(r.speedup)} | ${ms(r.pydicomModalitySeconds)} | ${x(r.speedupOverModality)} |`,
+    );
+  }
+  const report = {
+    bench: 'dicom-decode',
+    date: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
+    method:
+      'wall time for all files of a transfer syntax, each read from disk and every frame decoded to an array; ours: DicomDecodePool.frame for every frame of every file at once, on one worker thread a core (modality values in the most compact exact type, range, presets); also on one thread in-process; pydicom: dcmread + pixel_array one file after another, and again with apply_modality_lut + min + max; only files both decode; median pass of passes repeated for at least 1 s',
+    pool: { threads },
+    pydicom: spawnSync(PYTHON, ['-c', 'import pydicom, numpy; print(pydicom.__version__, numpy.__version__)'], { encoding: 'utf8' }).stdout.trim(),
+    rows,
+  };
+  mkdirSync(path.dirname(args.out!), { recursive: true });
+  writeFileSync(args.out!, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+await main();

@@ -1,31 +1,60 @@
-"""Peer for bench/dicom-decode.ts: decodes the first frame of each file with pydicom + numpy.
+"""Peer for bench/dicom-decode.ts: pydicom + numpy decoding the same files, one after another
+(pydicom has no parallel decoding of its own), timed as wall time per group of files.
 
-Reads file paths from stdin (one per line), prints one JSON line per file:
-{"file": ..., "ok": bool, "seconds": per-decode time, "error": ...}.
+stdin: one file a line, "group<TAB>path". First each file is decoded once (pydicom without plugins
+cannot decode some syntaxes; those files are reported and left out). Then each group is decoded
+in passes, each pass reading every file from disk (dcmread) and decoding its pixel data to a numpy
+array (pixel_array: every frame); with --modality, the array also goes through the Modality LUT or
+rescale (apply_modality_lut) and its min and max are taken, which is what the app's decoded frame
+carries. Passes repeat until SECONDS have gone by (at least 3); prints one JSON line per file pydicom
+could not decode, then one a group with the median pass time (none with --probe).
 """
 import json
+import statistics
 import sys
 import time
 
 import pydicom
+from pydicom.pixel_data_handlers.util import apply_modality_lut
 
-REPEAT_SECONDS = 0.2
+SECONDS = 1.0
 
-for line in sys.stdin:
-    path = line.strip()
-    if not path:
-        continue
-    try:
-        runs = 0
-        start = time.perf_counter()
-        while True:
-            ds = pydicom.dcmread(path, force=True)
-            arr = ds.pixel_array
-            _ = arr[0] if int(getattr(ds, "NumberOfFrames", 1) or 1) > 1 else arr
-            runs += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= REPEAT_SECONDS:
-                break
-        print(json.dumps({"file": path, "ok": True, "seconds": elapsed / runs}), flush=True)
-    except Exception as error:  # a syntax pydicom cannot decode without plugins
-        print(json.dumps({"file": path, "ok": False, "error": type(error).__name__}), flush=True)
+
+def decode(path, modality):
+    ds = pydicom.dcmread(path, force=True)
+    array = ds.pixel_array
+    if modality:
+        values = apply_modality_lut(array, ds)
+        values.min(), values.max()
+    return array
+
+
+def main():
+    modality = "--modality" in sys.argv
+    probe = "--probe" in sys.argv
+    groups = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        group, path = line.rstrip("\n").split("\t")
+        try:
+            decode(path, modality)
+        except Exception as error:  # a syntax pydicom cannot decode without plugins
+            print(json.dumps({"failed": path, "error": type(error).__name__}), flush=True)
+            continue
+        groups.setdefault(group, []).append(path)
+    if probe:
+        return
+    for group, paths in groups.items():
+        passes = []
+        started = time.perf_counter()
+        while len(passes) < 3 or time.perf_counter() - started < SECONDS:
+            start = time.perf_counter()
+            for path in paths:
+                decode(path, modality)
+            passes.append(time.perf_counter() - start)
+        print(json.dumps({"group": group, "files": len(paths), "seconds": statistics.median(passes), "passes": len(passes)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

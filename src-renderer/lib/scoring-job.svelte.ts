@@ -39,6 +39,8 @@ class ScoringJobTracker {
 
   private receive(event: AppEvent): void {
     if (event.name === 'job.progress' && event.payload.kind === 'scoring') {
+      // Heatmaps are drawn after the scores: the worklist can show every score now.
+      if (event.payload.phase === 'heatmaps' && this.progress?.phase !== 'heatmaps') void worklist.reload();
       this.progress = event.payload;
     } else if (event.name === 'job.finished' && event.payload.kind === 'scoring') {
       this.progress = null;

@@ -219,7 +219,8 @@ const jobKind = z.enum(['import', 'training', 'scoring', 'pneumonia-training', '
 export const jobProgressSchema = z.object({
   jobId: z.string(),
   kind: jobKind,
-  phase: z.enum(['scanning', 'importing', 'preparing', 'training', 'evaluating', 'scoring']),
+  /** A scoring job's "heatmaps" phase follows its scores: every study it took on has its score by then. */
+  phase: z.enum(['scanning', 'importing', 'preparing', 'training', 'evaluating', 'scoring', 'heatmaps']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().nullable(),
   message: z.string(),

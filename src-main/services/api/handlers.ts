@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResponseOf } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
@@ -17,7 +18,7 @@ export interface AdapterFacts {
 
 /** Maps every contract channel to the services. Adapter-specific parts come in through `facts`. */
 export function createHandlers(services: AppServices, facts: AdapterFacts): Handlers {
-  const { studies, imports, importer, jobs, store, audit, models, settings, db, predictions, training } = services;
+  const { studies, imports, importer, jobs, store, audit, models, settings, db, training } = services;
   return {
     'app.info': () => ({
       name: 'CXR Triage',
@@ -84,10 +85,9 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       actions: audit.actions(),
     }),
     'audit.exportCsv': ({ identified }) => exportAuditCsv({ db, audit }, identified),
-    'images.heatmap': ({ imageId }) => {
-      const active = models.active('pneumonia');
-      const bytes = active ? predictions.heatmap(imageId, active.id) : null;
-      return { heatmap: active && bytes ? { mime: 'image/png', bytes, modelVersionId: active.id } : null };
+    'images.heatmap': async ({ imageId }) => {
+      const heatmap = await services.scoring.heatmap(imageId);
+      return { heatmap: heatmap ? { mime: 'image/png', bytes: heatmap.bytes, modelVersionId: heatmap.modelVersionId } : null };
     },
     'worklist.exportCsv': ({ identified }) => exportWorklistCsv({ studies, models, audit }, identified),
     'images.dicomFrame': async ({ imageId, frame }) => services.dicom.frame(await readDicom(services, imageId), frame).catch(asBadInput),
@@ -146,12 +146,15 @@ function pneumoniaDefaults(services: AppServices): ResponseOf<'pneumonia.default
   };
 }
 
-async function readDicom(services: AppServices, imageId: number): Promise<Buffer> {
+/** The stored DICOM file of an image, for the decode pool's worker to read itself (its bytes never pass through here). */
+async function readDicom(services: AppServices, imageId: number): Promise<{ path: string }> {
   const image = services.studies.getImage(imageId);
   if (!image) throw new AppError('NOT_FOUND', `Image ${imageId} does not exist.`);
   if (image.format !== 'dicom') throw new AppError('BAD_INPUT', `Image ${imageId} is not a DICOM image.`);
   try {
-    return await services.store.read(image.storedPath);
+    const file = services.store.resolve(image.storedPath);
+    await access(file, constants.R_OK);
+    return { path: file };
   } catch {
     throw new AppError('NOT_FOUND', `The stored copy of image ${imageId} is missing from the data folder.`);
   }

@@ -102,9 +102,14 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   if (interruptedPneumonia > 0) audit.record('pneumonia.training_interrupted', undefined, { count: interruptedPneumonia });
   const studySamples = new LabelledStudySamples(db, store);
   const pneumonia = new PneumoniaTrainingService({ runs: pneumoniaRuns, jobs, audit, models, registry, studySamples });
-  // New images are scored by the active version as soon as their import ends.
+  // New images are scored by the active version while their import runs and as soon as it ends,
+  // by a worker that started loading the version when the import began.
   jobs.onEvent((event) => {
-    if (event.name === 'job.finished' && event.payload.kind === 'import' && event.payload.status !== 'failed') scoring.start();
+    if (event.name === 'job.progress' && event.payload.kind === 'import') {
+      if (event.payload.phase === 'scanning') scoring.importBegan(event.payload.jobId);
+      else scoring.importProgressed();
+    }
+    if (event.name === 'job.finished' && event.payload.kind === 'import') scoring.importEnded(event.payload.jobId, event.payload.status);
   });
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();

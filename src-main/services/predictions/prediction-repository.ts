@@ -33,6 +33,13 @@ export class PredictionRepository {
       .run({ ...prediction, featureDistance: prediction.featureDistance ?? null, heatmap: prediction.heatmap ?? null, now: new Date().toISOString() });
   }
 
+  /** Stores the heatmap of a prediction made without one (heatmaps are drawn after the score). */
+  setHeatmap(imageId: number, modelVersionId: number, heatmap: Buffer): void {
+    this.db
+      .prepare("UPDATE predictions SET heatmap = ? WHERE image_id = ? AND model_version_id = ? AND verdict != 'not_applicable'")
+      .run(heatmap, imageId, modelVersionId);
+  }
+
   /** The heatmap the given model version made for an image (PNG bytes), if any. */
   heatmap(imageId: number, modelVersionId: number): Buffer | null {
     return (

@@ -102,6 +102,7 @@ describe('layers (DESIGN.md)', () => {
         'pneumonia-training/labelled-study-samples.ts',
         'scoring/scoring-service.ts',
         'scoring/pending-images.ts',
+        'scoring/scoring-worker.ts',
         'pneumonia/pneumonia-sample.ts',
         'pneumonia/dataset-split.ts',
         'pneumonia/kaggle-samples.ts',

@@ -35,6 +35,12 @@ describe('backend selection', () => {
     const wanted = wasmThreadCount();
     expect(getThreadsCount()).toBe(wanted);
     expect(report.device).toContain(wanted > 1 ? `${wanted} threads` : 'one thread');
+    if (wanted > 1) {
+      // The glue's fixed pool of 8 pthread workers is cut to the thread count (each costs a worker's start).
+      const pthreads = (tf.backend() as unknown as { wasm: { PThread: { runningWorkers: unknown[]; unusedWorkers: unknown[] } } }).wasm.PThread;
+      expect(pthreads.runningWorkers.length + pthreads.unusedWorkers.length).toBe(wanted);
+      expect(Object.getOwnPropertyDescriptor(Object.prototype, 'PThread')).toBeUndefined();
+    }
     // The threaded build computes what the single-threaded one does.
     const x = tf.randomNormal([8, 16, 16, 8], 0, 1, 'float32', 1) as tf.Tensor4D;
     const filter = tf.randomNormal([3, 3, 8, 16], 0, 1, 'float32', 2) as tf.Tensor4D;

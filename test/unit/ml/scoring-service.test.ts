@@ -80,6 +80,42 @@ describe('scoring with the active version', () => {
     expect(services.studies.list({ limit: 10, offset: 0 }).rows.every((r) => r.modelVersionId === v2)).toBe(true);
   });
 
+  it('records every score before it draws a heatmap, then draws them all in the same job', async () => {
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    services.models.activate(v1);
+    const count = (sql: string) => services.db.prepare(sql).pluck().get(v1) as number;
+    const atFirstHeatmap: number[] = [];
+    const done = nextJob('scoring', () => {});
+    const off = services.jobs.onEvent((event: AppEvent) => {
+      if (event.name === 'job.progress' && event.payload.kind === 'scoring' && event.payload.phase === 'heatmaps' && atFirstHeatmap.length === 0) {
+        atFirstHeatmap.push(count('SELECT COUNT(*) FROM predictions WHERE model_version_id = ? AND probability IS NOT NULL'));
+      }
+    });
+    services.scoring.start();
+    expect((await done).status).toBe('completed');
+    off();
+    // The worklist had every score when the heatmaps began.
+    expect(atFirstHeatmap).toEqual([3]);
+    expect(count('SELECT COUNT(*) FROM predictions WHERE model_version_id = ? AND heatmap IS NOT NULL')).toBe(3);
+    expect(services.scoring.start()).toMatchObject({ jobId: null, pending: 0 });
+  });
+
+  it('draws a heatmap the viewer asks for at once when it is not drawn yet, and keeps it', async () => {
+    const v1 = await tinyVersion('v1', 0.3, 1);
+    const done = nextScoringJob();
+    services.models.activate(v1);
+    services.scoring.start();
+    await done;
+    const imageId = services.studies.list({ limit: 10, offset: 0 }).rows[0]!.thumbnailImageId;
+    const drawn = services.predictions.heatmap(imageId, v1)!;
+    services.db.prepare('UPDATE predictions SET heatmap = NULL WHERE image_id = ?').run(imageId);
+    const asked = await services.scoring.heatmap(imageId);
+    expect(asked).toMatchObject({ modelVersionId: v1 });
+    expect(asked!.bytes.equals(drawn)).toBe(true);
+    expect(services.predictions.heatmap(imageId, v1)!.equals(drawn)).toBe(true);
+    expect(await services.scoring.heatmap(999_999)).toBeNull();
+  });
+
   it('does nothing when no version with model files is active', () => {
     expect(services.scoring.start()).toEqual({ jobId: null, pending: 0 });
   });

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { DicomError } from './dicom-error';
 import type { DicomFrame, DicomSummary, GreyImage } from './dicom-image';
 import type { DicomTag } from './dicom-tags';
-import type { DecodeReply, DecodeRequest, DecodeTask } from './decode-protocol';
+import type { DecodeReply, DecodeRequest, DecodeSource, DecodeTask } from './decode-protocol';
 
 /** A file that takes longer than this to decode is abandoned and its worker replaced. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
@@ -53,25 +53,26 @@ export class DicomDecodePool {
   private closed = false;
 
   constructor(
-    private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    // Every core, up to 4: the main thread only waits while files decode (on 2 cores, one worker left a core idle).
+    private readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
     private readonly timeoutMs = DEFAULT_DECODE_TIMEOUT_MS,
   ) {}
 
-  summarize(bytes: Uint8Array): Promise<DicomSummary | null> {
-    return this.run({ op: 'summarize', bytes }) as Promise<DicomSummary | null>;
+  summarize(source: DecodeSource): Promise<DicomSummary | null> {
+    return this.run({ op: 'summarize', source }) as Promise<DicomSummary | null>;
   }
 
-  frame(bytes: Uint8Array, frame: number): Promise<DicomFrame> {
-    return this.run({ op: 'frame', bytes, frame }) as Promise<DicomFrame>;
+  frame(source: DecodeSource, frame: number): Promise<DicomFrame> {
+    return this.run({ op: 'frame', source, frame }) as Promise<DicomFrame>;
   }
 
   /** First frame, default window, 8-bit grey: the pneumonia model's input. */
-  renderForModel(bytes: Uint8Array): Promise<GreyImage> {
-    return this.run({ op: 'model', bytes }) as Promise<GreyImage>;
+  renderForModel(source: DecodeSource): Promise<GreyImage> {
+    return this.run({ op: 'model', source }) as Promise<GreyImage>;
   }
 
-  tags(bytes: Uint8Array): Promise<DicomTag[]> {
-    return this.run({ op: 'tags', bytes }) as Promise<DicomTag[]>;
+  tags(source: DecodeSource): Promise<DicomTag[]> {
+    return this.run({ op: 'tags', source }) as Promise<DicomTag[]>;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,11 @@
+/**
+ * What a decode works on: the file's bytes (copied to the worker), or its path, which the worker
+ * reads itself, so the bytes never pass through the main thread.
+ */
+export type DecodeSource = Uint8Array | { path: string };
+
 /** Messages between the decode pool and its workers. */
-export type DecodeTask = { bytes: Uint8Array } & (
+export type DecodeTask = { source: DecodeSource } & (
   | { op: 'summarize' }
   | { op: 'frame'; frame: number }
   | { op: 'model' }

@@ -105,6 +105,11 @@ const HU_PRESETS: VoiPreset[] = [
   { kind: 'window', name: 'Bone (C 300 / W 2000)', center: 300, width: 2000 },
 ];
 
+/** presetsFor's first, the default, without working out the frame's range unless the full range is that default. */
+function defaultWindow(module: PixelModule, metadata: Pick<DicomMetadata, 'modality'>, pixels: Extract<FramePixels, { kind: 'grey' }>): VoiPreset {
+  return module.voiPresets[0] ?? (metadata.modality === 'CT' ? HU_PRESETS[0]! : fullRangeWindow(pixels.min, pixels.max));
+}
+
 /** The file's windows and VOI LUTs first (the first is the default), then CT presets, then full range. */
 export function presetsFor(module: PixelModule, metadata: Pick<DicomMetadata, 'modality'>, min: number, max: number): VoiPreset[] {
   return [...module.voiPresets, ...(metadata.modality === 'CT' ? HU_PRESETS : []), fullRangeWindow(min, max)];
@@ -113,8 +118,17 @@ export function presetsFor(module: PixelModule, metadata: Pick<DicomMetadata, 'm
 function toGrey(pixels: FramePixels, module: PixelModule, voi: VoiPreset | undefined): GreyImage {
   const { width, height } = pixels;
   if (pixels.kind === 'rgb') return { width, height, channels: 3, data: pixels.rgb };
+  const window = voi ?? fullRangeWindow(pixels.min, pixels.max);
+  const invert = module.photometric === 'MONOCHROME1';
+  const { indexed } = pixels;
+  if (indexed) {
+    // Each table entry rendered once (from the same 4-byte value a pixel would hold), then one lookup a pixel.
+    const greyOf = new Uint8Array(indexed.table.length);
+    renderGrey(new Float32Array(indexed.table), window, invert, greyOf);
+    return { width, height, channels: 1, data: indexed.map(greyOf, new Uint8Array(width * height)) };
+  }
   const data = new Uint8Array(width * height);
-  renderGrey(pixels.values, voi ?? fullRangeWindow(pixels.min, pixels.max), module.photometric === 'MONOCHROME1', data);
+  renderGrey(pixels.values, window, invert, data);
   return { width, height, channels: 1, data };
 }
 
@@ -133,7 +147,7 @@ export async function summarizeDicom(bytes: Uint8Array): Promise<DicomSummary | 
   let image: DicomSummary['image'] = null;
   if (module) {
     const first = await framePixels({ parsed, text, module }, 0);
-    const voi = first.kind === 'grey' ? presetsFor(module, metadata, first.min, first.max)[0] : undefined;
+    const voi = first.kind === 'grey' ? defaultWindow(module, metadata, first) : undefined;
     image = {
       width: module.columns,
       height: module.rows,
@@ -161,22 +175,46 @@ function allIntegers(values: Float32Array): boolean {
 }
 
 function compact(pixels: Extract<FramePixels, { kind: 'grey' }>): { dtype: DicomFrame['dtype']; data: Uint8Array } {
+  const { indexed } = pixels;
+  const bytes = (out: Int16Array | Uint16Array | Float32Array) => new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const indexedIntegers = indexed !== null && (pixels.wholeNumbers || indexed.integers());
+  const stored = indexed?.asStored() ?? null;
+  if (stored) return { dtype: stored.min >= -32768 && stored.max <= 32767 ? 'int16' : 'uint16', data: stored.data };
+  if (indexed && indexedIntegers) {
+    const count = pixels.width * pixels.height;
+    // Through the table converted once, with the frame's range from the same pass. Every entry
+    // fitting a type decides it at once; a uint16 frame whose values all stay below 32768 is int16
+    // with the same bytes. Unused entries that do not fit are never read.
+    const table = indexed.tableRange();
+    if (table.min >= -32768 && table.max <= 32767) return { dtype: 'int16', data: bytes(indexed.mapWithRange(new Int16Array(indexed.table), new Int16Array(count))) };
+    if (table.min >= 0 && table.max <= 65535) {
+      const out = indexed.mapWithRange(new Uint16Array(indexed.table), new Uint16Array(count));
+      return { dtype: indexed.range().max <= 32767 ? 'int16' : 'uint16', data: bytes(out) };
+    }
+    const { min, max } = indexed.range();
+    if (min >= -32768 && max <= 32767) return { dtype: 'int16', data: bytes(indexed.mapWithRange(new Int16Array(indexed.table), new Int16Array(count))) };
+    if (min >= 0 && max <= 65535) return { dtype: 'uint16', data: bytes(indexed.mapWithRange(new Uint16Array(indexed.table), new Uint16Array(count))) };
+  }
   const { values, min, max } = pixels;
   // Infinities pass the integer test but never the range test.
-  const integer = pixels.wholeNumbers || allIntegers(values);
-  if (integer && min >= -32768 && max <= 32767) {
-    const out = new Int16Array(values);
-    return { dtype: 'int16', data: new Uint8Array(out.buffer) };
-  }
-  if (integer && min >= 0 && max <= 65535) {
-    const out = new Uint16Array(values);
-    return { dtype: 'uint16', data: new Uint8Array(out.buffer) };
-  }
-  return { dtype: 'float32', data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+  const integer = indexed ? indexedIntegers : pixels.wholeNumbers || allIntegers(values);
+  if (integer && min >= -32768 && max <= 32767) return { dtype: 'int16', data: bytes(new Int16Array(values)) };
+  if (integer && min >= 0 && max <= 65535) return { dtype: 'uint16', data: bytes(new Uint16Array(values)) };
+  return { dtype: 'float32', data: bytes(values) };
+}
+
+/** A parsed DICOM file with an image: parse once, then decode any of its frames (decodeOpenedFrame). */
+export type OpenedImage = Opened & { module: PixelModule };
+
+export function openDicomImage(bytes: Uint8Array): OpenedImage {
+  return openOrThrow(bytes);
 }
 
 export async function decodeDicomFrame(bytes: Uint8Array, index: number): Promise<DicomFrame> {
-  const opened = openOrThrow(bytes);
+  return decodeOpenedFrame(openOrThrow(bytes), index);
+}
+
+export async function decodeOpenedFrame(opened: OpenedImage, index: number): Promise<DicomFrame> {
   const { module } = opened;
   const pixels = await framePixels(opened, index);
   const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric };
@@ -193,7 +231,7 @@ export async function renderForModel(bytes: Uint8Array): Promise<GreyImage> {
   const opened = openOrThrow(bytes);
   const pixels = await framePixels(opened, 0);
   const metadata = readMetadata(opened.parsed.dataSet, opened.text);
-  const voi = pixels.kind === 'grey' ? presetsFor(opened.module, metadata, pixels.min, pixels.max)[0] : undefined;
+  const voi = pixels.kind === 'grey' ? defaultWindow(opened.module, metadata, pixels) : undefined;
   const image = toGrey(pixels, opened.module, voi);
   if (image.channels === 1) return image;
   const grey = new Uint8Array(image.width * image.height);

@@ -1,6 +1,7 @@
 import { DicomError } from './dicom-error';
 import type { DecodedFrame } from './codecs';
 import type { Lut, PixelModule } from './pixel-module';
+import { IndexedGrey } from './indexed-grey';
 import { decodedSamples, nativeSamples, type SampleArray } from './sample-arrays';
 
 /** One frame after the modality transform: grey modality values, or 8-bit RGB for colour images. */
@@ -14,6 +15,8 @@ export type FramePixels =
       max: number;
       /** True when every value is a whole number by construction (integer rescale or a LUT), so nobody has to scan for it. */
       wholeNumbers: boolean;
+      /** The values as samples and a table (integer data up to 16 bits, at least as many pixels as table entries); `values` is then made on first use. */
+      indexed: IndexedGrey | null;
     }
   | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array };
 
@@ -31,29 +34,39 @@ function modalityTransform(module: PixelModule): (stored: number) => number {
 /**
  * Grey modality values. Integer samples keep only the stored bits (the high bit may sit above them)
  * and get their sign back. When the image has at least as many pixels as there are stored values,
- * every possible value is mapped once into a table and each pixel is one lookup; the table holds
- * doubles, so values, min and max are exactly what the per-pixel arithmetic gives.
+ * every possible value is mapped once into a table and the frame is kept indexed (indexed-grey.ts);
+ * the table holds doubles, so values, min and max are exactly what the per-pixel arithmetic gives.
  */
 function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, shift: number, saturate: boolean): FramePixels {
   const n = module.rows * module.columns;
   if (samples.length < n) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n} were expected`);
+  const bits = module.bitsStored;
+  const wholeNumbers = module.float === null && (module.modalityLut !== null || (Number.isInteger(module.rescaleSlope) && Number.isInteger(module.rescaleIntercept)));
+  const frame = { kind: 'grey' as const, width: module.columns, height: module.rows, wholeNumbers };
+  if (module.float === null && bits <= 16 && 2 ** bits <= n) {
+    const indexed = new IndexedGrey(samples, n, shift, 2 ** bits - 1, saturate, valueTable(bits, signed, modalityTransform(module)));
+    let values: Float32Array | null = null;
+    // Worked out when first read: a frame rendered with the file's own window never needs its range.
+    return {
+      ...frame,
+      indexed,
+      get min() {
+        return indexed.range().min;
+      },
+      get max() {
+        return indexed.range().max;
+      },
+      get values() {
+        return (values ??= indexed.values());
+      },
+    };
+  }
   const values = new Float32Array(n);
   let min = Infinity;
   let max = -Infinity;
-  const bits = module.bitsStored;
   if (module.float !== null) {
     for (let i = 0; i < n; i++) {
       const v = samples[i]!;
-      values[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  } else if (bits <= 16 && 2 ** bits <= n) {
-    const table = valueTable(bits, signed, modalityTransform(module));
-    const mask = 2 ** bits - 1;
-    for (let i = 0; i < n; i++) {
-      const u = samples[i]! >>> shift;
-      const v = table[saturate ? (u > mask ? mask : u) : u & mask]!;
       values[i] = v;
       if (v < min) min = v;
       if (v > max) max = v;
@@ -78,8 +91,7 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
       if (v > max) max = v;
     }
   }
-  const wholeNumbers = module.float === null && (module.modalityLut !== null || (Number.isInteger(module.rescaleSlope) && Number.isInteger(module.rescaleIntercept)));
-  return { kind: 'grey', width: module.columns, height: module.rows, values, min, max, wholeNumbers };
+  return { ...frame, values, min, max, indexed: null };
 }
 
 /** Modality value for every bit pattern of a `bits`-bit stored value. */
@@ -116,11 +128,15 @@ function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean
     return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
   }
   if (samples.length < n * 3) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n * 3} were expected`);
+  const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
+  // Interleaved 8-bit RGB (what the JPEG codecs give) is already the result: one copy, no per-pixel work.
+  if (samples instanceof Uint8Array && bitsPerSample <= 8 && !planar && !ybr) {
+    return { kind: 'rgb', width: module.columns, height: module.rows, rgb: samples.slice(0, n * 3) };
+  }
   const scale = bitsPerSample > 8 ? 255 / (2 ** Math.min(bitsPerSample, 32) - 1) : 1;
   // Sample c of pixel p sits at first(p) + c * step: planes one after another, or interleaved.
   const step = planar ? n : 1;
   const stride = planar ? 1 : 3;
-  const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
   for (let p = 0; p < n; p++) {
     const first = p * stride;
     const r = samples[first]! * scale;

@@ -42,7 +42,21 @@ function checkLength(bytes: Uint8Array, needed: number): void {
 function unpackBits(bytes: Uint8Array, bitOffset: number, count: number): Uint8Array {
   checkLength(bytes, Math.ceil((bitOffset + count) / 8));
   const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
+  // Whole bytes eight bits at a time (a segmentation frame is millions of bits), the rest one by one.
+  const whole = bitOffset === 0 ? count >> 3 : 0;
+  for (let j = 0; j < whole; j++) {
+    const b = bytes[j]!;
+    const o = j << 3;
+    out[o] = b & 1;
+    out[o + 1] = (b >> 1) & 1;
+    out[o + 2] = (b >> 2) & 1;
+    out[o + 3] = (b >> 3) & 1;
+    out[o + 4] = (b >> 4) & 1;
+    out[o + 5] = (b >> 5) & 1;
+    out[o + 6] = (b >> 6) & 1;
+    out[o + 7] = b >> 7;
+  }
+  for (let i = whole << 3; i < count; i++) {
     const bit = bitOffset + i;
     out[i] = (bytes[bit >> 3]! >> (bit & 7)) & 1;
   }

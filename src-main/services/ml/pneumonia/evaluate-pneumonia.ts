@@ -30,12 +30,16 @@ export async function evaluatePneumoniaNetwork(
   const probabilities: number[] = [];
   const logits: number[] = [];
   const started = performance.now();
-  for (let start = 0; start < samples.length; start += batchSize) {
-    const batch = samples.slice(start, start + batchSize);
-    const results = await scorer.scoreBatch(await Promise.all(batch.map((s) => loadGrey(s))));
-    probabilities.push(...results.map((r) => r.probability));
-    logits.push(...results.map((r) => r.logit));
-    options.onProgress?.(probabilities.length, samples.length);
+  try {
+    for (let start = 0; start < samples.length; start += batchSize) {
+      const batch = samples.slice(start, start + batchSize);
+      const results = await scorer.scoreBatch(await Promise.all(batch.map((s) => loadGrey(s))));
+      probabilities.push(...results.map((r) => r.probability));
+      logits.push(...results.map((r) => r.logit));
+      options.onProgress?.(probabilities.length, samples.length);
+    }
+  } finally {
+    scorer.dispose();
   }
   const msPerImage = (performance.now() - started) / samples.length;
   const evaluation = evaluateScores(

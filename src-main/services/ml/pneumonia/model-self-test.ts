@@ -24,7 +24,8 @@ export async function selfTestModel(dir: string): Promise<string | null> {
     }
     const { width, height } = model.metadata.preprocessing;
     const blank: GreyImage = { width, height, channels: 1, data: new Uint8Array(width * height).fill(128) };
-    const result = await createPneumoniaScorer(model, scorerOptionsOf(model.metadata)).score(blank);
+    const scorer = createPneumoniaScorer(model, scorerOptionsOf(model.metadata));
+    const result = await scorer.score(blank).finally(() => scorer.dispose());
     if (!Number.isFinite(result.probability) || result.probability < 0 || result.probability > 1) {
       return `it scores a blank image as ${result.probability}, not a probability.`;
     }

@@ -43,19 +43,20 @@ export function greyBatch(images: readonly Uint8Array[], spec: Pick<Preprocessin
 
 /**
  * Grey 0-255 [N, H, W, 1] to the backbone's input [N, H, W, 3]: the grey value copied to three
- * channels, then the backbone's normalisation (see PreprocessingSpec).
+ * channels, then the backbone's normalisation (see PreprocessingSpec). The normalisation runs on
+ * the one grey channel and its last step broadcasts it to three (the same values as normalising
+ * three copies): wasm's Tile, the obvious way to copy it, took 16 ms an image at 224.
  */
 export function normaliseGrey(grey: tf.Tensor4D, spec: Pick<PreprocessingSpec, 'normalisation'>): tf.Tensor4D {
   return tf.tidy(() => {
-    const rgb = tf.tile(grey, [1, 1, 1, 3]);
     switch (spec.normalisation) {
       case 'mobilenet':
-        return tf.sub(tf.div(rgb, 127.5), 1);
+        return tf.sub(tf.div(grey, 127.5), tf.ones([3]));
       case 'unit':
-        return tf.div(rgb, 255);
+        return tf.div(grey, tf.fill([3], 255));
       case 'caffe':
         // Grey is the same in R, G and B, so the BGR reordering only changes which mean goes where.
-        return tf.sub(rgb, tf.tensor1d([...CAFFE_BGR_MEANS]));
+        return tf.sub(grey, tf.tensor1d([...CAFFE_BGR_MEANS]));
     }
   });
 }

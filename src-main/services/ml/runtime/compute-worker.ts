@@ -8,16 +8,12 @@ import { parentPort } from 'node:worker_threads';
 import { CifarImportError, importCifar10 } from '../cifar/cifar-import';
 import { trainCifar, type ResumeState } from '../training/cifar-trainer';
 import { evaluatePneumoniaModel } from '../pneumonia/evaluate-pneumonia';
-import { featureDistance } from '../pneumonia/feature-reference';
-import { heatmapPng } from '../pneumonia/heatmap-png';
-import { loadGrey } from '../pneumonia/load-grey';
 import { PneumoniaDataError } from '../pneumonia/pneumonia-data-error';
-import { loadPneumoniaModel, PneumoniaModelFileError } from '../pneumonia/pneumonia-model-files';
-import { disposeNetwork } from '../pneumonia/pneumonia-network';
-import { createPneumoniaScorer, scorerOptionsOf } from '../pneumonia/pneumonia-scorer';
+import { PneumoniaModelFileError } from '../pneumonia/pneumonia-model-files';
 import { selfTestModel } from '../pneumonia/model-self-test';
 import { runPneumoniaTraining } from '../pneumonia/run-pneumonia-training';
 import { selectBackend } from './backend-select';
+import { ScoringQueue } from './scoring-queue';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 if (!parentPort) throw new Error('compute-worker must run as a worker thread.');
@@ -96,46 +92,19 @@ async function evaluateModel(message: Extract<ToWorker, { type: 'pneumonia-evalu
   send({ type: 'evaluation', evaluation });
 }
 
-/**
- * Scores images one at a time, so one unreadable file costs only its own score: the calibrated
- * probability, the heatmap, and the image's distance from the version's feature reference.
- */
-async function score(message: Extract<ToWorker, { type: 'score' }>): Promise<void> {
-  await selectBackend();
-  const model = await loadPneumoniaModel(message.modelDir);
-  try {
-    const scorer = createPneumoniaScorer(model, scorerOptionsOf(model.metadata));
-    for (const image of message.images) {
-      if (state === 'stopping') break;
-      try {
-        const result = await scorer.score(await loadGrey(image));
-        send({
-          type: 'scored',
-          imageId: image.imageId,
-          probability: result.probability,
-          heatmapPng: await heatmapPng(result.heatmap),
-          featureDistance: model.featureReference ? featureDistance(model.featureReference, result.features) : null,
-        });
-      } catch (error) {
-        send({ type: 'score-failed', imageId: image.imageId, reason: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  } finally {
-    disposeNetwork(model);
-  }
-  send({ type: 'scoring-done' });
-}
-
 async function selfTest(message: Extract<ToWorker, { type: 'self-test' }>): Promise<void> {
   await selectBackend();
   send({ type: 'self-tested', problem: await selfTestModel(message.modelDir) });
 }
 
 /** Errors a user can act on (bad data, a broken model file) travel as they are; others are bugs. */
-function reportError(error: unknown): void {
+function reportError(error: unknown, requestId?: number): void {
   const userFacing = error instanceof CifarImportError || error instanceof PneumoniaDataError || error instanceof PneumoniaModelFileError;
-  send({ type: 'error', message: error instanceof Error ? error.message : String(error), userFacing });
+  send({ type: 'error', message: error instanceof Error ? error.message : String(error), userFacing, ...(requestId === undefined ? {} : { requestId }) });
 }
+
+let scoring: ScoringQueue | null = null;
+const scoringQueue = () => (scoring ??= new ScoringQueue(send, reportError));
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -146,19 +115,26 @@ port.on('message', (message: ToWorker) => {
       );
       break;
     case 'train':
-      train(message).catch(reportError);
+      train(message).catch((error: unknown) => reportError(error));
       break;
     case 'pneumonia-train':
-      trainPneumoniaModel(message).catch(reportError);
+      trainPneumoniaModel(message).catch((error: unknown) => reportError(error));
       break;
     case 'pneumonia-evaluate':
-      evaluateModel(message).catch(reportError);
+      evaluateModel(message).catch((error: unknown) => reportError(error));
       break;
     case 'score':
-      score(message).catch(reportError);
+    case 'heatmaps':
+      scoringQueue().add(message);
+      break;
+    case 'warm':
+      scoringQueue().warm(message.modelDir);
+      break;
+    case 'cancel':
+      scoring?.cancel(message.requestId);
       break;
     case 'self-test':
-      selfTest(message).catch(reportError);
+      selfTest(message).catch((error: unknown) => reportError(error));
       break;
     case 'pause':
       setState('paused');

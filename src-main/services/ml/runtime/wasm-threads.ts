@@ -13,7 +13,10 @@ import * as tf from '@tensorflow/tfjs';
  *    told to load the package's own glue from its file instead of from the Blob;
  *  - the core count it sees while starting: the backend uses half the logical cores (it assumes
  *    two hyper-threads a core), which on a 2-vCPU machine means one thread.
- * Convolutions (most of a training step) then run on `threads` threads.
+ * Convolutions (most of a training step) then run on `threads` threads. The glue also starts a
+ * fixed pool of 8 pthread workers, each a Node worker that loads the glue and the module, whatever
+ * the thread count: about a second of every compute worker's start on 2 cores. The pool is cut to
+ * `threads` workers (see poolOf).
  */
 
 const localRequire = createRequire(import.meta.url);
@@ -38,6 +41,32 @@ function pthreadWorkerUrl(): URL {
 }
 
 /**
+ * While `run` starts the backend, the glue's pthread pool gets `size` workers instead of its fixed
+ * 8. The glue stores its PThread object on its module object (a plain object tfjs makes), so a
+ * setter on Object.prototype, there only meanwhile, sees it before the pool is made and replaces the
+ * function that makes it. A thread asked for beyond the pool still gets a worker made on demand.
+ */
+async function poolOf<T>(size: number, run: () => Promise<T>): Promise<T> {
+  const property = 'PThread';
+  Object.defineProperty(Object.prototype, property, {
+    configurable: true,
+    set(this: object, pthread: { initMainThread?: () => void; allocateUnusedWorker?: () => void }) {
+      if (typeof pthread?.allocateUnusedWorker === 'function') {
+        pthread.initMainThread = () => {
+          for (let i = 0; i < size; i++) pthread.allocateUnusedWorker!();
+        };
+      }
+      Object.defineProperty(this, property, { value: pthread, writable: true, configurable: true, enumerable: true });
+    },
+  });
+  try {
+    return await run();
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)[property];
+  }
+}
+
+/**
  * Starts the wasm backend on `threads` threads. Must run before anything else initialises the
  * wasm backend. Returns the thread count the backend reports (1 when threads are not available).
  */
@@ -57,7 +86,7 @@ export async function startThreadedWasm(threads: number, timeoutMs = 30_000): Pr
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`its threads did not start within ${timeoutMs / 1000} s`)), timeoutMs);
     });
-    const started = await Promise.race([tf.setBackend('wasm'), timedOut]).finally(() => clearTimeout(timer));
+    const started = await poolOf(threads, () => Promise.race([tf.setBackend('wasm'), timedOut])).finally(() => clearTimeout(timer));
     if (!started) throw new Error('the threaded wasm backend did not initialise');
   } finally {
     URL.createObjectURL = createObjectURL;

@@ -8,6 +8,15 @@ export const PENDING_IMAGES = `
   FROM images i JOIN studies s ON s.id = i.study_id
   WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = i.id AND p.model_version_id = ?)`;
 
+/**
+ * Images the version scored (and found applicable) whose heatmap is still to be drawn: scoring
+ * records the probability first and the heatmap after (the version is the one parameter).
+ */
+export const MISSING_HEATMAPS = `
+  SELECT i.id, i.stored_path, i.format
+  FROM predictions p JOIN images i ON i.id = p.image_id
+  WHERE p.model_version_id = ? AND p.verdict != 'not_applicable' AND p.heatmap IS NULL`;
+
 export interface PendingImageRecord {
   id: number;
   stored_path: string;

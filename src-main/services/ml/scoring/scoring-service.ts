@@ -1,5 +1,5 @@
 import { AppError } from '@shared/ipc/errors';
-import type { ModelVersionSummary } from '@shared/ipc/contract';
+import type { JobFinished, ModelVersionSummary } from '@shared/ipc/contract';
 import type { Verdict } from '@shared/domain/verdict';
 import type { AuditLog } from '../../audit/audit-log';
 import type { Db } from '../../db/database';
@@ -9,9 +9,9 @@ import { ruleVerdict, scoredVerdict, type RuleVerdict } from '../../predictions/
 import type { PredictionRepository } from '../../predictions/prediction-repository';
 import type { ModelRegistry } from '../../registry/model-registry';
 import type { ModelVersionRepository } from '../../registry/model-version-repository';
-import { startComputeWorker, type ComputeWorker } from '../runtime/compute-worker-client';
-import type { FromWorker, ScoreRequestImage } from '../runtime/worker-protocol';
-import { PENDING_IMAGES, toFacts, type PendingImageRecord } from './pending-images';
+import { SCORING_PRIORITY, type ScoreRequestImage } from '../runtime/worker-protocol';
+import { MISSING_HEATMAPS, PENDING_IMAGES, toFacts, type PendingImageRecord } from './pending-images';
+import { ScoringWorker } from './scoring-worker';
 
 type Purpose = 'live' | 'activation';
 
@@ -19,12 +19,16 @@ interface Run {
   jobId: string;
   versionId: number;
   purpose: Purpose;
-  worker: ComputeWorker | null;
-  /** The current pass's handler: the worker's one listener forwards to it. */
-  onMessage: ((message: FromWorker) => void) | null;
   /** Live runs: more images arrived (an import) while this job ran: look again once it ends. */
   again: boolean;
 }
+
+/** Images per scoring request: a request from another job (or the viewer) waits for at most one. */
+const SCORE_CHUNK = 64;
+/** Heatmaps drawn per request after the scores: small, so new studies and the viewer come first. */
+const HEATMAP_CHUNK = 8;
+/** While an import runs, what it has committed is looked at this often. */
+const SCORE_POKE_MS = 500;
 
 type ActivationAction = 'model.activated' | 'model.rolled_back';
 
@@ -36,10 +40,22 @@ type ActivationAction = 'model.activated' | 'model.rolled_back';
  * Two kinds of job: the live one scores new images with the active version after each import;
  * an activation job scores everything with a candidate version while the current one stays live,
  * then switches in one step, so no study that had a score ever shows "not scored".
+ *
+ * The worklist needs the scores; heatmaps cost four times as much. So scores come first (the
+ * job's "scoring" phase), then the live job draws the active version's heatmaps ("heatmaps"
+ * phase, once no import is running), and one the viewer asks for before then is drawn at once.
+ * Studies are scored while their import runs, not only after it. One compute worker serves every
+ * job, started when an import begins and kept warm until shortly after the last request.
  */
 export class ScoringService {
   private live: Run | null = null;
   private activation: (Run & { action: ActivationAction }) | null = null;
+  private readonly worker: ScoringWorker;
+  /** Heatmaps the worker could not draw (`version:image`), not asked for again while the app runs. */
+  private readonly heatmapFailed = new Set<string>();
+  /** Import jobs running now: heatmaps wait for them. */
+  private readonly imports = new Set<string>();
+  private lastPoke = 0;
 
   constructor(
     private readonly deps: {
@@ -50,8 +66,11 @@ export class ScoringService {
       jobs: JobRunner;
       store: ImageStore;
       audit: AuditLog;
+      worker?: ScoringWorker;
     },
-  ) {}
+  ) {
+    this.worker = deps.worker ?? new ScoringWorker();
+  }
 
   /** Images the version has no prediction for, oldest first. */
   pending(versionId: number): ScoreRequestImage[] {
@@ -68,6 +87,61 @@ export class ScoringService {
 
   private pendingCount(versionId: number): number {
     return this.deps.db.prepare(`SELECT COUNT(*) FROM (${PENDING_IMAGES})`).pluck().get(versionId) as number;
+  }
+
+  /** Scored images of the version still without a heatmap, leaving out those the worker could not draw. */
+  private missingHeatmaps(versionId: number): PendingImageRecord[] {
+    const rows = this.deps.db.prepare(`${MISSING_HEATMAPS} ORDER BY i.id`).all(versionId) as PendingImageRecord[];
+    return rows.filter((r) => !this.heatmapFailed.has(`${versionId}:${r.id}`));
+  }
+
+  /**
+   * An import has begun: the worker starts and loads the active version now, while files are
+   * still being read, and heatmaps wait until it ends so they never delay its studies' scores.
+   */
+  importBegan(jobId: string): void {
+    this.imports.add(jobId);
+    const active = this.deps.models.active('pneumonia');
+    if (active && this.canScore(active.id)) this.worker.warm(this.deps.registry.modelDir(active.id).dir);
+  }
+
+  /** An import has committed more studies: they are scored as they come (at most every SCORE_POKE_MS), not only once it ends. */
+  importProgressed(): void {
+    const now = Date.now();
+    if (now - this.lastPoke < SCORE_POKE_MS) return;
+    this.lastPoke = now;
+    this.start();
+  }
+
+  /** An import has ended: whatever it added is scored, then the heatmaps are drawn. */
+  importEnded(jobId: string, status: JobFinished['status']): void {
+    this.imports.delete(jobId);
+    if (status !== 'failed') this.start();
+  }
+
+  /**
+   * The active version's heatmap of an image: the stored one, or, for a scored image whose heatmap
+   * is still to come, drawn now ahead of everything else the worker has queued, and kept.
+   */
+  async heatmap(imageId: number): Promise<{ bytes: Buffer; modelVersionId: number } | null> {
+    const active = this.deps.models.active('pneumonia');
+    if (!active) return null;
+    const stored = this.deps.predictions.heatmap(imageId, active.id);
+    if (stored) return { bytes: stored, modelVersionId: active.id };
+    if (!this.canScore(active.id)) return null;
+    const record = this.deps.db.prepare(`${MISSING_HEATMAPS} AND i.id = ?`).get(active.id, imageId) as PendingImageRecord | undefined;
+    if (!record) return null;
+    let bytes: Buffer | null = null;
+    try {
+      await this.worker.heatmaps(this.deps.registry.modelDir(active.id).dir, [this.scoreRequest(record)], SCORING_PRIORITY.viewer, (reply) => {
+        if (reply.type === 'heatmap') bytes = Buffer.from(reply.heatmapPng);
+      });
+    } catch (error) {
+      throw new AppError('INTERNAL', `The heatmap could not be drawn: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!bytes) return null;
+    this.deps.predictions.setHeatmap(imageId, active.id, bytes);
+    return { bytes, modelVersionId: active.id };
   }
 
   /** A version with real model files can score; fixtures and versions without files cannot. */
@@ -98,8 +172,8 @@ export class ScoringService {
       this.live.again = true;
       return { jobId: null, pending };
     }
-    if (pending === 0) return { jobId: null, pending };
-    const run: Run = { jobId: '', versionId: active.id, purpose: 'live', worker: null, onMessage: null, again: false };
+    if (pending === 0 && this.missingHeatmaps(active.id).length === 0) return { jobId: null, pending };
+    const run: Run = { jobId: '', versionId: active.id, purpose: 'live', again: false };
     run.jobId = this.deps.jobs.start('scoring', (context) => this.runLive(run, context));
     this.live = run;
     return { jobId: run.jobId, pending };
@@ -140,7 +214,7 @@ export class ScoringService {
       this.start();
       return { jobId: null, pending: 0, activated };
     }
-    const run = { jobId: '', versionId, purpose: 'activation' as const, worker: null, onMessage: null, again: false, action };
+    const run = { jobId: '', versionId, purpose: 'activation' as const, again: false, action };
     run.jobId = this.deps.jobs.start('activation', (context) => this.runActivation(run, context));
     this.activation = run;
     this.deps.audit.record('model.activation_started', { type: 'model_version', id: versionId }, { pending, action });
@@ -152,8 +226,8 @@ export class ScoringService {
       if (!run) continue;
       run.again = false;
       this.deps.jobs.cancel(run.jobId);
-      await run.worker?.terminate();
     }
+    await this.worker.close();
   }
 
   private async runLive(run: Run, context: JobContext): Promise<JobOutcome> {
@@ -185,58 +259,47 @@ export class ScoringService {
 
   /**
    * Gives every image without a prediction from the run's version one, looking again after each
-   * pass for images imported meanwhile. Images the worker cannot read are left unscored (counted
-   * in the audit) instead of being retried forever. Returns true when nothing is left.
+   * pass for images imported meanwhile; then (live runs) draws the heatmaps still missing, a few
+   * at a time, scoring any newly imported images first. Images the worker cannot read are left
+   * unscored (counted in the audit) instead of being retried forever. Returns true when nothing is left.
    */
   private async scoreUntilDone(run: Run, context: JobContext): Promise<boolean> {
     const { models, audit } = this.deps;
     const name = models.summary(run.versionId).name;
     const population = models.pneumoniaMetadata(run.versionId)?.population ?? null;
+    const { dir } = this.deps.registry.modelDir(run.versionId);
     const message = run.purpose === 'live' ? `Scoring with ${name}` : `Preparing ${name}: scoring every study before it goes live`;
+    const priority = run.purpose === 'live' ? SCORING_PRIORITY.worklist : SCORING_PRIORITY.activation;
     const counts: Record<Verdict | 'failed', number> = { in_scope: 0, outside_population: 0, unusual_image: 0, not_applicable: 0, failed: 0 };
     const failed = new Set<number>();
     let done = 0;
-    const stop = () => void run.worker?.terminate();
-    context.signal.addEventListener('abort', stop);
+    let drawn = 0;
     audit.record('scoring.started', { type: 'model_version', id: run.versionId }, { purpose: run.purpose });
     try {
       for (;;) {
         if (context.signal.aborted) return false;
         const records = this.pendingRecords(run.versionId).filter((r) => !failed.has(r.id));
-        if (records.length === 0) return true;
-        const total = done + records.length;
-        context.progress({ phase: 'scoring', done, total, message });
-        const toScore = new Map<number, RuleVerdict>();
-        this.deps.db.transaction(() => {
-          for (const record of records) {
-            const rule = ruleVerdict(toFacts(record), population);
-            if (rule.verdict === 'not_applicable') {
-              this.recordPrediction(run.versionId, record.id, rule, null, null, null);
-              counts.not_applicable++;
-              done++;
-            } else toScore.set(record.id, rule);
-          }
-        })();
-        context.progress({ phase: 'scoring', done, total, message });
-        if (toScore.size === 0) continue;
-        const images = records.filter((r) => toScore.has(r.id)).map((r) => this.scoreRequest(r));
-        await this.scoreInWorker(run, images, context, (result) => {
-          if (result.type === 'scored') {
-            const verdict = scoredVerdict(toScore.get(result.imageId)!, result.featureDistance);
-            this.recordPrediction(run.versionId, result.imageId, verdict, result.probability, result.featureDistance, Buffer.from(result.heatmapPng));
-            counts[verdict.verdict]++;
-          } else {
-            failed.add(result.imageId);
-            counts.failed++;
-          }
-          done++;
-          context.progress({ phase: 'scoring', done, total, message });
-        });
+        if (records.length > 0) {
+          done = await this.scorePass(run, records, { dir, priority, population, message, done, counts, failed }, context);
+          continue;
+        }
+        // An import still running brings more studies to score: its end starts the heatmaps.
+        if (run.purpose !== 'live' || this.imports.size > 0) return true;
+        const missing = this.missingHeatmaps(run.versionId);
+        if (missing.length === 0) return true;
+        const total = drawn + missing.length;
+        context.progress({ phase: 'heatmaps', done: drawn, total, message: `Drawing heatmaps with ${name}` });
+        await this.worker.heatmaps(dir, missing.slice(0, HEATMAP_CHUNK).map((r) => this.scoreRequest(r)), SCORING_PRIORITY.background, (reply) => {
+          if (reply.type === 'heatmap') this.deps.predictions.setHeatmap(reply.imageId, run.versionId, Buffer.from(reply.heatmapPng));
+          else this.heatmapFailed.add(`${run.versionId}:${reply.imageId}`);
+          drawn++;
+          context.progress({ phase: 'heatmaps', done: drawn, total, message: `Drawing heatmaps with ${name}` });
+        }, context.signal);
       }
+    } catch (error) {
+      if (context.signal.aborted) return false;
+      throw new AppError('INTERNAL', `Scoring stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      context.signal.removeEventListener('abort', stop);
-      await run.worker?.terminate();
-      run.worker = null;
       audit.record('scoring.finished', { type: 'model_version', id: run.versionId }, {
         purpose: run.purpose,
         scored: counts.in_scope + counts.outside_population + counts.unusual_image,
@@ -250,13 +313,64 @@ export class ScoringService {
     }
   }
 
+  /**
+   * One pass over the images without a prediction: the rule verdicts at once, then the scores
+   * from the worker, recorded as they arrive (without heatmaps). Returns the running count done.
+   */
+  private async scorePass(
+    run: Run,
+    records: PendingImageRecord[],
+    pass: {
+      dir: string;
+      priority: (typeof SCORING_PRIORITY)[keyof typeof SCORING_PRIORITY];
+      population: Parameters<typeof ruleVerdict>[1];
+      message: string;
+      done: number;
+      counts: Record<Verdict | 'failed', number>;
+      failed: Set<number>;
+    },
+    context: JobContext,
+  ): Promise<number> {
+    const { counts, failed, message } = pass;
+    let done = pass.done;
+    const total = done + records.length;
+    context.progress({ phase: 'scoring', done, total, message });
+    const toScore = new Map<number, RuleVerdict>();
+    this.deps.db.transaction(() => {
+      for (const record of records) {
+        const rule = ruleVerdict(toFacts(record), pass.population);
+        if (rule.verdict === 'not_applicable') {
+          this.recordPrediction(run.versionId, record.id, rule, null, null);
+          counts.not_applicable++;
+          done++;
+        } else toScore.set(record.id, rule);
+      }
+    })();
+    context.progress({ phase: 'scoring', done, total, message });
+    const images = records.filter((r) => toScore.has(r.id)).map((r) => this.scoreRequest(r));
+    for (let start = 0; start < images.length && !context.signal.aborted; start += SCORE_CHUNK) {
+      await this.worker.score(pass.dir, images.slice(start, start + SCORE_CHUNK), pass.priority, (reply) => {
+        if (reply.type === 'scored') {
+          const verdict = scoredVerdict(toScore.get(reply.imageId)!, reply.featureDistance);
+          this.recordPrediction(run.versionId, reply.imageId, verdict, reply.probability, reply.featureDistance);
+          counts[verdict.verdict]++;
+        } else {
+          failed.add(reply.imageId);
+          counts.failed++;
+        }
+        done++;
+        context.progress({ phase: 'scoring', done, total, message });
+      }, context.signal);
+    }
+    return done;
+  }
+
   private recordPrediction(
     versionId: number,
     imageId: number,
     verdict: { verdict: Verdict; reason: string | null },
     probability: number | null,
     featureDistance: number | null,
-    heatmap: Buffer | null,
   ): void {
     // Read the threshold per image: a clinician may move it while the job runs.
     const threshold = this.deps.models.threshold(versionId) ?? 0.5;
@@ -268,34 +382,7 @@ export class ScoringService {
       probability: verdict.verdict === 'not_applicable' ? null : probability,
       featureDistance,
       threshold,
-      heatmap,
+      heatmap: null,
     });
-  }
-
-  /** One pass of the compute worker over the images; the worker is started once per run and kept between passes. */
-  private async scoreInWorker(
-    run: Run,
-    images: ScoreRequestImage[],
-    context: JobContext,
-    onResult: (result: Extract<FromWorker, { type: 'scored' | 'score-failed' }>) => void,
-  ): Promise<void> {
-    const { dir } = this.deps.registry.modelDir(run.versionId);
-    let worker = run.worker;
-    if (!worker) {
-      worker = startComputeWorker();
-      worker.onMessage((message) => run.onMessage?.(message));
-      run.worker = worker;
-    }
-    const error = await new Promise<string | null>((resolve) => {
-      run.onMessage = (message) => {
-        if (message.type === 'scored' || message.type === 'score-failed') onResult(message);
-        else if (message.type === 'scoring-done') resolve(null);
-        else if (message.type === 'error') resolve(message.message);
-      };
-      void worker.exited.then(() => resolve(context.signal.aborted ? null : 'The compute worker stopped while scoring.'));
-      worker.send({ type: 'score', modelDir: dir, images });
-    });
-    run.onMessage = null;
-    if (error) throw new AppError('INTERNAL', `Scoring stopped: ${error}`);
   }
 }

@@ -163,29 +163,37 @@ describe('the model folder', () => {
 
     const worker = startComputeWorker();
     const messages: FromWorker[] = [];
-    const done = new Promise<void>((resolve) =>
-      worker.onMessage((message) => {
-        messages.push(message);
-        if (message.type === 'scoring-done' || message.type === 'error') resolve();
-      }),
-    );
-    worker.send({
-      type: 'score',
-      modelDir: dir,
-      images: [
-        { imageId: 1, path: realSamples('test', 1)[0]!.path, format: 'jpeg' },
-        { imageId: 2, path: picture, format: 'png' },
-      ],
+    let waiting: { type: FromWorker['type']; resolve: () => void } | null = null;
+    worker.onMessage((message) => {
+      messages.push(message);
+      if (waiting && (message.type === waiting.type || message.type === 'error')) waiting.resolve();
     });
+    const ended = (type: FromWorker['type']) => new Promise<void>((resolve) => (waiting = { type, resolve }));
+    const images = [
+      { imageId: 1, path: realSamples('test', 1)[0]!.path, format: 'jpeg' as const },
+      { imageId: 2, path: picture, format: 'png' as const },
+      { imageId: 3, path: path.join(tmp, 'missing.png'), format: 'png' as const },
+    ];
+    let done = ended('scoring-done');
+    worker.send({ type: 'score', requestId: 1, priority: 1, modelDir: dir, images });
+    await done;
+    done = ended('heatmaps-done');
+    worker.send({ type: 'heatmaps', requestId: 2, priority: 3, modelDir: dir, images: images.slice(0, 1) });
     await done;
     await worker.terminate();
     const scored = messages.filter((m): m is Extract<FromWorker, { type: 'scored' }> => m.type === 'scored');
-    expect(scored.map((m) => m.imageId)).toEqual([1, 2]);
+    expect(scored.map((m) => [m.requestId, m.imageId])).toEqual([[1, 1], [1, 2]]);
+    expect(messages.filter((m) => m.type === 'score-failed').map((m) => (m as { imageId: number }).imageId)).toEqual([3]);
     expect(scored[0]!.probability).toBeCloseTo(expected.probability, 5);
     expect(scored[0]!.featureDistance).toBeCloseTo(featureDistance(reference, expected.features), 3);
     expect(scored[1]!.featureDistance).toBeGreaterThan(1);
-    const png = await sharp(scored[0]!.heatmapPng).metadata();
+    const heatmap = messages.find((m): m is Extract<FromWorker, { type: 'heatmap' }> => m.type === 'heatmap')!;
+    expect(heatmap.imageId).toBe(1);
+    const png = await sharp(heatmap.heatmapPng).metadata();
     expect([png.width, png.height]).toEqual([14, 14]);
+    // The worker's heatmap is the scorer's, pixel for pixel.
+    const data = await sharp(heatmap.heatmapPng).extractChannel(0).raw().toBuffer();
+    expect(Math.max(...Array.from(data, (v, i) => Math.abs(v - expected.heatmap.data[i]!)))).toBeLessThanOrEqual(1);
   }, 120_000);
 
   it('refuses metadata that fails the schema, saying which field, and a folder without metadata', async () => {

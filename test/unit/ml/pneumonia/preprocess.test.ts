@@ -34,6 +34,22 @@ describe('preprocessing', () => {
     expect(v.filter((_, i) => i % 3 === 0).map((n) => Number(n.toFixed(4)))).toEqual([0, 0.2, 1, 0.4]);
   });
 
+  it('gives exactly what normalising three copies of the grey channel gives', () => {
+    const grey = tf.tidy(() => tf.round(tf.randomUniform([2, 5, 7, 1], 0, 255, 'float32', 3))) as tf.Tensor4D;
+    const rgb = tf.tile(grey, [1, 1, 1, 3]);
+    const reference = {
+      mobilenet: tf.sub(tf.div(rgb, 127.5), 1),
+      unit: tf.div(rgb, 255),
+      caffe: tf.sub(rgb, tf.tensor1d([103.939, 116.779, 123.68])),
+    };
+    for (const [normalisation, expected] of Object.entries(reference)) {
+      const got = normaliseGrey(grey, { normalisation: normalisation as keyof typeof reference });
+      expect(got.shape).toEqual([2, 5, 7, 3]);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(expected.dataSync()));
+    }
+    tf.dispose([grey, rgb, ...Object.values(reference)]);
+  });
+
   it('resizes bilinearly to the input size, averaging when it shrinks', async () => {
     const stripes = { width: 8, height: 8, channels: 1 as const, data: Uint8Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? 0 : 200)) };
     const small = await resizeGrey(stripes, { width: 4, height: 4 });
