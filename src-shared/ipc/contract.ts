@@ -30,6 +30,7 @@ import {
   dicomPeerSchema,
   studiesArrivedSchema,
 } from './dicom-node-contract';
+import { archiveChannels, archiveEventSchemas } from './archive-contract';
 
 export { BACKEND_NAMES };
 
@@ -648,6 +649,7 @@ export const contract = {
     request: z.strictObject({ peer: dicomPeerSchema }),
     response: z.object({ roundTripMs: z.number().nonnegative() }),
   },
+  ...archiveChannels,
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
@@ -657,6 +659,7 @@ export const eventSchemas = {
   'pneumonia.progress': pneumoniaProgressSchema,
   /** DICOM instances were stored by the DICOM node: the worklist can refresh. Scores follow as scoring jobs finish. */
   'studies.arrived': studiesArrivedSchema,
+  ...archiveEventSchemas,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a caller sends (defaults may be omitted). */
