@@ -1,7 +1,7 @@
 import type { DimseArchive } from '@shared/ipc/archive-contract';
 import { ACCEPTED_STORAGE_CLASSES } from '@shared/domain/accepted-sop-classes';
 import { readableTransferSyntaxUids } from '../imaging/dicom/transfer-syntaxes';
-import { constants, CStoreResponse, Dataset, dimseRequests, PresentationContext, type ClientType, type CStoreRequest, type DatasetType, type PresentationContext as PresentationContextType } from './dimse';
+import { constants, CStoreResponse, Dataset, dimseRequests, PresentationContext, type ClientType, type CStoreRequest, type DatasetType, type PresentationContext as PresentationContextType, type Association } from './dimse';
 import { exchange } from './dimse-exchange';
 import { finalCounts, subOperations, type SubOperationResponse, type SubOperations } from './move-scu';
 import { InstanceCollector } from './instance-collector';
@@ -16,6 +16,7 @@ export type ReceiveInstance = (file: Buffer, sopInstanceUid: string) => Promise<
 
 /** The part of dcmjs-dimse's network object that creates the sink for an incoming C-STORE data set. */
 interface StoreStreams {
+  sendAssociationRequest(association: Association): void;
   createStoreWritableStream(context: PresentationContextType | undefined, request: CStoreRequest): InstanceCollector;
   createDatasetFromStoreWritableStream(writable: InstanceCollector, context: PresentationContextType | undefined, callback: (dataset: DatasetType) => void): void;
 }
@@ -23,8 +24,9 @@ interface StoreStreams {
 /**
  * A study-level C-GET: the archive sends the instances back on this association as C-STORE
  * sub-operations, so no listener and no archive-side configuration of this node are needed. The
- * storage contexts proposed (with the SCP role) are the classes the node accepts, in every transfer
- * syntax the decoder reads, so the archive need not transcode.
+ * storage contexts proposed (with the SCP role) are the classes the node accepts, each in every
+ * transfer syntax the decoder reads, so the archive need not transcode (Orthanc 1.10 cannot
+ * transcode JPEG 2000 for C-GET: with only uncompressed syntaxes offered, it fails the instance).
  */
 export async function getStudy(
   archive: DimseArchive,
@@ -32,8 +34,6 @@ export async function getStudy(
   options: { callingAeTitle: string; receive: ReceiveInstance; maxInstanceBytes: number; signal?: AbortSignal; onProgress?: (counts: SubOperations) => void; timeoutMs?: number },
 ): Promise<SubOperations> {
   const request = dimseRequests.CGetRequest.createStudyGetRequest(studyInstanceUid);
-  // dcmjs-dimse gives the SCP role only to the storage contexts this flag adds; ours below are merged into them.
-  request.setAddStorageSopClassesToAssociation(true);
   let last: SubOperations = { completed: 0, failed: 0, warnings: 0, remaining: null };
   let finalStatus: number | null = null;
   request.on('response', (response: SubOperationResponse) => {
@@ -47,6 +47,15 @@ export async function getStudy(
     // The client builds its network object in send(); the bytes are kept as sent, never parsed and re-encoded by dcmjs.
     const network = (client as unknown as { network?: StoreStreams }).network;
     if (!network) return;
+    // The storage contexts are proposed with the SCP role (role selection), which C-GET needs and
+    // dcmjs-dimse sets only on its own list of every storage class in uncompressed syntaxes.
+    const sendAssociationRequest = network.sendAssociationRequest.bind(network);
+    network.sendAssociationRequest = (association) => {
+      for (const { context } of association.getPresentationContexts() as Array<{ context: PresentationContextType }>) {
+        if (ACCEPTED_STORAGE_CLASSES.has(context.getAbstractSyntaxUid())) context.setProviderRole(true);
+      }
+      sendAssociationRequest(association);
+    };
     network.createStoreWritableStream = (context, storeRequest) =>
       new InstanceCollector(options.maxInstanceBytes, context !== undefined && context.getAbstractSyntaxUid() === storeRequest.getAffectedSopClassUid());
     network.createDatasetFromStoreWritableStream = (writable, context, callback) => {
@@ -89,10 +98,9 @@ export async function getStudy(
     timeoutMs: options.timeoutMs,
     prepare,
     beforeSend: (dimseClient) => {
+      // One context per class and syntax: the archive accepts each it can send, and picks the one its copy is in.
       for (const sopClassUid of ACCEPTED_STORAGE_CLASSES.keys()) {
-        const context = new PresentationContext(0, sopClassUid, syntaxes[0]);
-        for (const syntax of syntaxes.slice(1)) context.addTransferSyntaxUid(syntax);
-        dimseClient.addAdditionalPresentationContext(context, false);
+        for (const syntax of syntaxes) dimseClient.addAdditionalPresentationContext(new PresentationContext(0, sopClassUid, syntax), true);
       }
     },
   });
