@@ -12,6 +12,7 @@ import { tempDir } from '../../support/fixtures';
 import { startOrthanc, type OrthancServer } from '../../support/orthanc';
 import { requireSharedData } from '../../support/shared-data';
 import { writeTinyPneumoniaModel } from '../../support/tiny-pneumonia-model';
+import { ArchivePoller } from '../../../src-main/services/dicom-network/archive-poller';
 
 /**
  * Query/retrieve against the real thing: Orthanc 1.10 with its DICOMweb plugin on 127.0.0.1, the
@@ -23,7 +24,7 @@ let services: AppServices;
 let router: Router;
 let orthanc: OrthancServer;
 let versionId: number;
-/** Four small studies of three CRs each (RG3), and two studies of 30 instances for the cancels (RG2, RG1). */
+/** Five small studies of three CRs each (RG3; the fifth is left for the poll), and two studies of 30 instances for the cancels (RG2, RG1). */
 let small: StudyMatch[];
 let bigWeb: string;
 let bigGet: string;
@@ -54,7 +55,7 @@ beforeAll(async () => {
   await call('dicomNode.settings.update', { enabled: true, port: nodePort, allowedPeers: [] });
   orthanc = await startOrthanc({ triage: ['CXRTRIAGE', '127.0.0.1', nodePort] });
   const source = await tempDir('cxr-retrieve-src-');
-  await orthanc.upload(await writeVariants(path.join(dicomRoot, 'wg04/J2KI__RG3_J2KI.dcm'), path.join(source, 'small'), 12, { studies: 4 }));
+  await orthanc.upload(await writeVariants(path.join(dicomRoot, 'wg04/J2KI__RG3_J2KI.dcm'), path.join(source, 'small'), 15, { studies: 5 }));
   await orthanc.upload(await writeVariants(path.join(dicomRoot, 'wg04/J2KI__RG2_J2KI.dcm'), path.join(source, 'web'), 30, { studies: 1 }));
   await orthanc.upload(await writeVariants(path.join(dicomRoot, 'wg04/J2KI__RG1_J2KI.dcm'), path.join(source, 'get'), 30, { studies: 1 }));
   await settingsWith([
@@ -87,12 +88,12 @@ describe('query', () => {
   it('C-FIND and QIDO-RS find the same chest studies, with patient and study facts', async () => {
     const byFind = await call<{ studies: StudyMatch[]; truncated: boolean }>('archive.query', { archive: 'orthanc-move', modalities: ['CR', 'DX'] });
     const byQido = await call<{ studies: StudyMatch[]; truncated: boolean }>('archive.query', { archive: 'orthanc-web', modalities: ['CR'] });
-    expect(byFind.studies).toHaveLength(6);
+    expect(byFind.studies).toHaveLength(7);
     expect(byFind.truncated).toBe(false);
     const sort = (list: StudyMatch[]) => [...list].sort((a, b) => a.studyInstanceUid.localeCompare(b.studyInstanceUid));
     expect(sort(byQido.studies)).toEqual(sort(byFind.studies));
     small = byFind.studies.filter((study) => study.instances === 3);
-    expect(small).toHaveLength(4);
+    expect(small).toHaveLength(5);
     expect(small[0]).toMatchObject({ patientId: '11RG3', patientName: 'CompressedSamples RG3', studyDate: '2004-08-26', accessionNumber: 'FUJI95706', modalities: ['CR'], alreadyHere: false });
     const big = byFind.studies.filter((study) => study.instances === 30);
     bigWeb = big.find((study) => study.patientId === '10RG2')!.studyInstanceUid;
@@ -102,11 +103,11 @@ describe('query', () => {
   it('filters by date range, patient ID, name, accession number and modality, by C-FIND and by QIDO-RS', async () => {
     for (const archive of ['orthanc-move', 'orthanc-web']) {
       const count = async (filters: object) => (await call<{ studies: StudyMatch[] }>('archive.query', { archive, ...filters })).studies.length;
-      expect(await count({ dateFrom: '2004-08-26', dateTo: '2004-08-26', patientId: '11RG3' })).toBe(4);
+      expect(await count({ dateFrom: '2004-08-26', dateTo: '2004-08-26', patientId: '11RG3' })).toBe(5);
       expect(await count({ dateFrom: '2004-08-27' })).toBe(0);
       expect(await count({ dateTo: '2004-08-25' })).toBe(0);
       expect(await count({ patientName: '*RG2' })).toBe(1);
-      expect(await count({ patientName: 'Compressed*' })).toBe(6);
+      expect(await count({ patientName: 'Compressed*' })).toBe(7);
       expect(await count({ accessionNumber: 'NOSUCH' })).toBe(0);
       expect(await count({ modalities: ['DX'] })).toBe(0);
     }
@@ -229,6 +230,37 @@ describe('cancel', () => {
     stop();
     expect(events.at(-1)!.studies.map((study) => study.state)).toEqual(['cancelled', 'cancelled']);
     expect(await call('archive.cancelRetrieve', { retrieveId })).toEqual({ cancelled: false });
+  });
+});
+
+describe('poll', () => {
+  it('retrieves the chest studies of the last hours that are not here yet, once', async () => {
+    await call('archive.settings.update', { poll: { archive: 'orthanc-web', everyMinutes: 5, lookBackHours: 12 } });
+    expect(services.archives.settings().poll).toEqual({ archive: 'orthanc-web', everyMinutes: 5, lookBackHours: 12 });
+    // The studies are dated 2004-08-26: a poll on the morning after looks back into that day.
+    const poller = new ArchivePoller(services.archives, services.audit, () => new Date(2004, 7, 27, 8, 0));
+    const last = small[4]!.studyInstanceUid;
+    expect(imagesOf(last)).toBe(0);
+    expect(await poller.pollOnce()).toEqual({ found: 7, retrieved: 1 });
+    await services.dicomNode.imported();
+    expect(imagesOf(last)).toBe(3);
+    expect(await poller.pollOnce()).toEqual({ found: 7, retrieved: 0 });
+    const weekLater = new ArchivePoller(services.archives, services.audit, () => new Date(2004, 8, 3, 8, 0));
+    expect(await weekLater.pollOnce()).toEqual({ found: 0, retrieved: 0 });
+    await expectScoredOnce();
+  });
+
+  it('refuses a poll of an archive that does not exist, and an interval out of range, naming the field', async () => {
+    const unknown = await router.dispatch('archive.settings.update', { poll: { archive: 'nowhere', everyMinutes: 5, lookBackHours: 12 } });
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.error.message).toMatch(/poll\.archive: no archive has this name/);
+    const zero = await router.dispatch('archive.settings.update', { poll: { archive: null, everyMinutes: 0, lookBackHours: 12 } });
+    if (!zero.ok) expect(zero.error.message).toMatch(/poll\.everyMinutes: at least every minute/);
+    expect(zero.ok).toBe(false);
+    const duplicate = await router.dispatch('archive.settings.update', { archives: [...services.archives.settings().archives, { kind: 'dicomweb', name: 'orthanc-web', baseUrl: 'http://127.0.0.1:1/x' }] });
+    if (!duplicate.ok) expect(duplicate.error.message).toMatch(/archives\.3\.name: another archive has this name/);
+    expect(duplicate.ok).toBe(false);
+    await call('archive.settings.update', { poll: { archive: null, everyMinutes: 5, lookBackHours: 12 } });
   });
 });
 
