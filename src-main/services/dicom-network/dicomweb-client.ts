@@ -73,10 +73,10 @@ export class DicomWebClient {
   /** One instance as the Part 10 file the archive holds (WADO-RS, any transfer syntax: the decoder reads them all). */
   async instance(studyInstanceUid: string, ref: InstanceRef, signal?: AbortSignal): Promise<Buffer> {
     const route = `/studies/${studyInstanceUid}/series/${ref.seriesInstanceUid}/instances/${ref.sopInstanceUid}`;
-    const response = await this.request(route, 'multipart/related; type="application/dicom"; transfer-syntax=*', signal);
+    const { response, timeout } = await this.request(route, 'multipart/related; type="application/dicom"; transfer-syntax=*', signal);
     const boundary = boundaryOf(response.headers.get('content-type'));
     if (!boundary) throw this.garbage(`answered ${response.headers.get('content-type') ?? 'no content type'} instead of multipart/related DICOM`);
-    const body = Buffer.from(await this.read(response, signal));
+    const body = Buffer.from(await this.read(response, timeout, signal));
     try {
       const parts = parseMultipartRelated(body, boundary);
       const dicom = parts.find((part) => (part.headers['content-type'] ?? 'application/dicom').toLowerCase().startsWith('application/dicom'));
@@ -94,10 +94,10 @@ export class DicomWebClient {
   }
 
   private async json(route: string, signal?: AbortSignal): Promise<DicomJson[]> {
-    const response = await this.request(route, 'application/dicom+json', signal);
+    const { response, timeout } = await this.request(route, 'application/dicom+json', signal);
     // 204: no matches.
     if (response.status === 204) return [];
-    const text = new TextDecoder().decode(await this.read(response, signal));
+    const text = new TextDecoder().decode(await this.read(response, timeout, signal));
     let parsed: unknown;
     try {
       parsed = text.trim() === '' ? [] : JSON.parse(text);
@@ -110,12 +110,13 @@ export class DicomWebClient {
     return parsed as DicomJson[];
   }
 
-  private async request(route: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  private async request(route: string, accept: string, signal?: AbortSignal): Promise<{ response: Response; timeout: AbortSignal }> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetch(`${this.archive.baseUrl}${route}`, { headers: { accept }, signal: combined });
+      // No gzip: pixel data hardly compresses, and compressing 6 MB images costs the archive and us more than the transfer.
+      response = await fetch(`${this.archive.baseUrl}${route}`, { headers: { accept, 'accept-encoding': 'identity' }, signal: combined });
     } catch (error) {
       if (signal?.aborted) throw new Cancelled();
       if (timeout.aborted) throw new AppError('BAD_INPUT', `${this.archive.name} did not answer within ${this.timeoutMs / 1000} s.`);
@@ -126,14 +127,15 @@ export class DicomWebClient {
       const hint = response.status === 401 || response.status === 403 ? ' (it wants credentials this app does not send)' : response.status === 404 ? ' (is the base URL right, e.g. http://host:8042/dicom-web?)' : '';
       throw new AppError('BAD_INPUT', `${this.archive.name} answered HTTP ${response.status} ${response.statusText}${hint}.`);
     }
-    return response;
+    return { response, timeout };
   }
 
-  private async read(response: Response, signal?: AbortSignal): Promise<ArrayBuffer> {
+  private async read(response: Response, timeout: AbortSignal, signal?: AbortSignal): Promise<ArrayBuffer> {
     try {
       return await response.arrayBuffer();
     } catch {
       if (signal?.aborted) throw new Cancelled();
+      if (timeout.aborted) throw new AppError('BAD_INPUT', `${this.archive.name} did not finish its answer within ${this.timeoutMs / 1000} s.`);
       throw new AppError('BAD_INPUT', `${this.archive.name} closed the connection in the middle of its answer.`);
     }
   }
