@@ -17,6 +17,9 @@ import { findStudies } from './find-scu';
 import { getStudy } from './get-scu';
 import { moveStudy, type SubOperations } from './move-scu';
 
+/** WADO-RS requests in flight at once: enough to keep the archive and the import busy, few enough to be polite. */
+const WADO_IN_FLIGHT = 3;
+
 export interface ArchiveServiceDeps {
   db: Db;
   imports: ImportRepository;
@@ -126,6 +129,8 @@ export class ArchiveService {
     };
     const report = () => options.onProgress?.(structuredClone(progress));
     report();
+    // The next study is fetched while the last one is imported: the network and the import pipeline overlap.
+    const importing: Promise<void>[] = [];
     for (const study of progress.studies) {
       if (options.signal?.aborted) {
         study.state = 'cancelled';
@@ -134,14 +139,29 @@ export class ArchiveService {
       study.state = 'retrieving';
       report();
       try {
-        await this.retrieveStudy(archive, study, report, options.signal);
-        study.state = options.signal?.aborted ? 'cancelled' : 'done';
+        const { imported } = await this.transferStudy(archive, study, report, options.signal);
+        study.state = 'importing';
+        report();
+        importing.push(
+          imported.then(
+            () => {
+              study.state = 'done';
+              report();
+            },
+            (error: unknown) => {
+              study.state = 'failed';
+              study.error = `import failed (${error instanceof Error ? error.name : 'error'})`;
+              report();
+            },
+          ),
+        );
       } catch (error) {
         study.state = error instanceof Cancelled || options.signal?.aborted ? 'cancelled' : 'failed';
         if (study.state === 'failed') study.error = error instanceof AppError ? error.message : `retrieve failed (${error instanceof Error ? error.name : 'error'})`;
+        report();
       }
-      report();
     }
+    await Promise.all(importing);
     progress.finished = true;
     report();
     const count = (state: StudyRetrieveProgress['state']) => progress.studies.filter((study) => study.state === state).length;
@@ -158,18 +178,27 @@ export class ArchiveService {
     return progress;
   }
 
-  private async retrieveStudy(archive: RemoteArchive, study: StudyRetrieveProgress, report: () => void, signal?: AbortSignal): Promise<void> {
+  /**
+   * Brings one study over; resolves once it is all received, with `imported`, which resolves once it
+   * is imported (counts filled in). A failure or a cancel rejects after what arrived is imported.
+   */
+  private async transferStudy(archive: RemoteArchive, study: StudyRetrieveProgress, report: () => void, signal?: AbortSignal): Promise<{ imported: Promise<void> }> {
     if (archive.kind === 'dimse' && archive.retrieve === 'c-move') return this.moveStudy(archive, study, report, signal);
     const source = archive.kind === 'dimse' ? `c-get://${archive.aeTitle}@${archive.host}` : `wado-rs://${archive.name}`;
     const arrivals = new AssociationArrivals({ imports: this.deps.imports, spool: this.deps.spool }, source);
-    let complete = false;
+    const settle = async (complete: boolean) => {
+      await arrivals.finish(complete);
+      study.added = arrivals.counts.added;
+      study.alreadyStored = arrivals.counts.skipped;
+      study.rejected = arrivals.counts.rejected;
+    };
+    const store = async (file: Buffer, sopInstanceUid: string) => {
+      const result = await arrivals.store(file, sopInstanceUid);
+      study.received++;
+      report();
+      return result;
+    };
     try {
-      const store = async (file: Buffer, sopInstanceUid: string) => {
-        const result = await arrivals.store(file, sopInstanceUid);
-        study.received++;
-        report();
-        return result;
-      };
       if (archive.kind === 'dimse') {
         await getStudy(archive, study.studyInstanceUid, {
           callingAeTitle: this.callingAeTitle(),
@@ -185,37 +214,64 @@ export class ArchiveService {
           },
         });
       } else {
-        const client = new DicomWebClient(archive);
-        const instances = await client.instances(study.studyInstanceUid, signal);
-        if (instances.length === 0) throw new AppError('NOT_FOUND', `${archive.name} has no instances in this study.`);
-        study.total = instances.length;
-        report();
-        for (const instance of instances) {
-          if (signal?.aborted) throw new Cancelled();
-          if (instance.sopInstanceUid.length > 64) continue;
-          await store(await client.instance(study.studyInstanceUid, instance, signal), instance.sopInstanceUid);
-        }
+        await this.fetchStudy(new DicomWebClient(archive), study, store, report, signal);
       }
-      complete = !signal?.aborted;
-    } finally {
-      study.state = study.state === 'retrieving' ? 'importing' : study.state;
-      report();
+      if (signal?.aborted) throw new Cancelled();
+    } catch (error) {
       // What arrived before a failure or a cancel is imported all the same; the import row says interrupted.
-      await arrivals.finish(complete);
-      study.added = arrivals.counts.added;
-      study.alreadyStored = arrivals.counts.skipped;
-      study.rejected = arrivals.counts.rejected;
+      await settle(false);
+      throw error;
+    }
+    return { imported: settle(true) };
+  }
+
+  /** WADO-RS, instance by instance (so progress and cancel work between them), a few requests in flight. */
+  private async fetchStudy(
+    client: DicomWebClient,
+    study: StudyRetrieveProgress,
+    store: (file: Buffer, sopInstanceUid: string) => Promise<unknown>,
+    report: () => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const instances = (await client.instances(study.studyInstanceUid, signal)).filter((instance) => instance.sopInstanceUid.length <= 64);
+    if (instances.length === 0) throw new AppError('NOT_FOUND', 'The archive has no instances in this study.');
+    study.total = instances.length;
+    report();
+    const inFlight: Array<{ sopInstanceUid: string; bytes: Promise<Buffer> }> = [];
+    let next = 0;
+    const request = () => {
+      const instance = instances[next++]!;
+      const bytes = client.instance(study.studyInstanceUid, instance, signal);
+      // Awaited in order below; a failure of one still in flight is not left unhandled when an earlier one throws.
+      bytes.catch(() => undefined);
+      inFlight.push({ sopInstanceUid: instance.sopInstanceUid, bytes });
+    };
+    while (inFlight.length < WADO_IN_FLIGHT && next < instances.length) request();
+    while (inFlight.length > 0) {
+      const { sopInstanceUid, bytes } = inFlight.shift()!;
+      const file = await bytes;
+      if (next < instances.length && !signal?.aborted) request();
+      if (signal?.aborted) throw new Cancelled();
+      await store(file, sopInstanceUid);
     }
   }
 
   /** C-MOVE: the archive sends the study to this node's listener, which must be on and know the archive as a sender. */
-  private async moveStudy(archive: Extract<RemoteArchive, { kind: 'dimse' }>, study: StudyRetrieveProgress, report: () => void, signal?: AbortSignal): Promise<void> {
+  private async moveStudy(archive: Extract<RemoteArchive, { kind: 'dimse' }>, study: StudyRetrieveProgress, report: () => void, signal?: AbortSignal): Promise<{ imported: Promise<void> }> {
     const node = this.deps.node.status();
     if (node.state !== 'listening') {
       throw new AppError('CONFLICT', `C-MOVE needs this DICOM node listening (it is ${node.state}): turn it on in the DICOM node screen, or retrieve from ${archive.name} by C-GET.`);
     }
     const before = Number(this.imagesOfStudy.get(study.studyInstanceUid));
-    let counts: SubOperations | null = null;
+    // Every instance the archive sent was spooled before it was acknowledged: once the spool is empty they are imported.
+    const settle = async (counts: SubOperations | null) => {
+      await this.deps.spool.empty();
+      const sent = counts ? counts.completed + counts.warnings : study.received;
+      study.received = sent;
+      study.added = Math.max(0, Number(this.imagesOfStudy.get(study.studyInstanceUid)) - before);
+      study.alreadyStored = Math.max(0, sent - study.added);
+    };
+    let counts: SubOperations;
     try {
       counts = await moveStudy(archive, study.studyInstanceUid, {
         callingAeTitle: node.aeTitle,
@@ -227,17 +283,15 @@ export class ArchiveService {
           report();
         },
       });
-    } finally {
-      study.state = 'importing';
-      report();
-      // Every instance the archive sent was spooled before it was acknowledged: once the spool is empty they are imported.
-      await this.deps.spool.empty();
-      const added = Number(this.imagesOfStudy.get(study.studyInstanceUid)) - before;
-      const sent = counts ? counts.completed + counts.warnings : study.received;
-      study.received = sent;
-      study.added = Math.max(0, added);
-      study.alreadyStored = Math.max(0, sent - study.added);
+    } catch (error) {
+      await settle(null);
+      throw error;
     }
+    if (signal?.aborted) {
+      await settle(counts);
+      throw new Cancelled();
+    }
+    return { imported: settle(counts) };
   }
 
   private callingAeTitle(): string {
