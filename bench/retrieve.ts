@@ -36,10 +36,16 @@ interface Run {
   seconds: number;
   instances: number;
   imagesPerSecond: number;
+  /** Ours: until the last instance was received and spooled (the import still running behind). */
+  receivedSeconds?: number;
+  receivedImagesPerSecond?: number;
 }
 
-function run(seconds: number, instances: number): Run {
-  return { seconds: Math.round(seconds * 100) / 100, instances, imagesPerSecond: Math.round((instances / seconds) * 10) / 10 };
+function run(seconds: number, instances: number, receivedSeconds?: number): Run {
+  const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+  const result: Run = { seconds: round(seconds, 2), instances, imagesPerSecond: round(instances / seconds, 1) };
+  if (receivedSeconds !== undefined) Object.assign(result, { receivedSeconds: round(receivedSeconds, 2), receivedImagesPerSecond: round(instances / receivedSeconds, 1) });
+  return result;
 }
 
 async function countFiles(dir: string): Promise<number> {
@@ -72,12 +78,17 @@ async function ours(archive: RemoteArchive, uids: string[], nodePort: number): P
     await services.dicomNode.updateSettings({ enabled: true, port: nodePort, allowedPeers: [] });
     services.archives.updateSettings({ archives: [archive] });
     const started = performance.now();
-    const result = await services.archives.retrieve(archive.name, uids);
+    let received: number | undefined;
+    const result = await services.archives.retrieve(archive.name, uids, {
+      onProgress: (progress) => {
+        if (received === undefined && progress.studies.every((study) => study.state !== 'waiting' && study.state !== 'retrieving')) received = performance.now();
+      },
+    });
     await services.dicomNode.imported();
     const seconds = (performance.now() - started) / 1000;
     const failed = result.studies.filter((study) => study.state !== 'done');
     if (failed.length > 0) throw new Error(`${archive.name}: ${failed.length} studies not retrieved: ${failed[0]!.error}`);
-    return run(seconds, services.db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number);
+    return run(seconds, services.db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number, ((received ?? performance.now()) - started) / 1000);
   } finally {
     await services.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -103,9 +114,11 @@ async function main(): Promise<void> {
       oursWado: await ours({ kind: 'dicomweb', name: 'web', baseUrl: orthanc.dicomWeb }, uids, nodePort),
     };
     const ratio = (a: Run, b: Run) => Math.round((a.imagesPerSecond / b.imagesPerSecond) * 100) / 100;
+    const receivedRatio = (a: Run, b: Run) => Math.round(((a.receivedImagesPerSecond ?? 0) / b.imagesPerSecond) * 100) / 100;
     const report = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+      loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 10) / 10),
       archive: 'Orthanc 1.10 + DICOMweb plugin 1.7 on 127.0.0.1',
       source: SOURCE,
       instances: INSTANCES,
@@ -114,15 +127,24 @@ async function main(): Promise<void> {
       peers: 'dcmtk 3.6.7, timed until every file is written (no decoding, no fsync)',
       results,
       ratios: { cMove: ratio(results.oursMove, results.movescu), cGet: ratio(results.oursGet, results.getscu), wadoVsGetscu: ratio(results.oursWado, results.getscu) },
+      receivedRatios: {
+        cMove: receivedRatio(results.oursMove, results.movescu),
+        cGet: receivedRatio(results.oursGet, results.getscu),
+        wadoVsGetscu: receivedRatio(results.oursWado, results.getscu),
+      },
     };
-    const line = (name: string, r: Run) => `${name.padEnd(22)} ${String(r.instances).padStart(4)} images in ${r.seconds.toFixed(2).padStart(6)} s: ${r.imagesPerSecond} images/s`;
+    const line = (name: string, r: Run) =>
+      `${name.padEnd(22)} ${String(r.instances).padStart(4)} images in ${r.seconds.toFixed(2).padStart(6)} s: ${r.imagesPerSecond} images/s` +
+      (r.receivedSeconds === undefined ? '' : ` (all received in ${r.receivedSeconds.toFixed(2)} s: ${r.receivedImagesPerSecond} images/s)`);
     console.log(`${INSTANCES} instances of ${SOURCE} in ${STUDIES} studies, one request per study, ${report.machine}`);
     console.log(line('movescu (dcmtk)', results.movescu));
     console.log(line('ours C-MOVE', results.oursMove));
     console.log(line('getscu (dcmtk)', results.getscu));
     console.log(line('ours C-GET', results.oursGet));
     console.log(line('ours WADO-RS', results.oursWado));
-    console.log(`ratios (ours / dcmtk): C-MOVE ${report.ratios.cMove}, C-GET ${report.ratios.cGet}, WADO-RS vs getscu ${report.ratios.wadoVsGetscu}`);
+    console.log(`ratios (ours imported / dcmtk written): C-MOVE ${report.ratios.cMove}, C-GET ${report.ratios.cGet}, WADO-RS vs getscu ${report.ratios.wadoVsGetscu}`);
+    console.log(`ratios (ours received / dcmtk written): C-MOVE ${report.receivedRatios.cMove}, C-GET ${report.receivedRatios.cGet}, WADO-RS vs getscu ${report.receivedRatios.wadoVsGetscu}`);
+    console.log(`load average at the end: ${report.loadAverageAtEnd.join(' ')} (a busy machine makes every figure noisy)`);
     await writeFile(path.join(import.meta.dirname, 'results', 'retrieve.json'), `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await orthanc.stop();
