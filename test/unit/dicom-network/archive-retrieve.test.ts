@@ -216,7 +216,7 @@ describe('cancel', () => {
       expect(retry.studies[0]).toMatchObject({ state: 'done', added: 30 - study.added, alreadyStored: study.added });
       expect(imagesOf(uid)).toBe(30);
       await expectScoredOnce();
-    }, 120_000);
+    }, 240_000);
   }
 
   it('cancel through the contract stops the retrieve and says so', async () => {
