@@ -8,6 +8,7 @@
  *   npm run cli -- score                score every study with the active version
  *   npm run cli -- export-csv [--identified] [--out file]
  *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...]   the DICOM node
+ *   npm run cli -- archives|query|retrieve ...   query/retrieve from a remote archive
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { printable } from './terminal-text';
 import type { ImportReport } from '@shared/ipc/contract';
 import { AppError } from '@shared/ipc/errors';
 import { LISTEN_USAGE, listen } from './cli/listen-command';
+import { ARCHIVE_USAGE, archivesCommand, queryCommand, retrieveCommand } from './cli/archive-commands';
 import { activateModel, exportCsv, importModel, listModels, scoreAll } from './cli/model-commands';
 
 const USAGE = `Usage: cli <command> [options]
@@ -35,6 +37,7 @@ const USAGE = `Usage: cli <command> [options]
   export-csv [--identified] [--out file]
                          the worklist with scores and verdicts as CSV (de-identified unless asked)
 ${LISTEN_USAGE}
+${ARCHIVE_USAGE}
 Options: --data-dir <dir>  use this data folder instead of the default`;
 
 function positional(args: string[]): string[] {
@@ -102,7 +105,7 @@ async function main(args: string[]): Promise<number> {
       await services.close();
     }
   }
-  if (['models', 'score', 'export-csv', 'listen'].includes(command)) {
+  if (['models', 'score', 'export-csv', 'listen', 'archives', 'query', 'retrieve'].includes(command)) {
     const services = openAppServices(dataDir, { startDicomNode: false });
     try {
       return await runWriting(services, command, rest, args);
@@ -158,6 +161,12 @@ async function runWriting(services: AppServices, command: string, rest: string[]
       return await scoreAll(services);
     case 'listen':
       return await listen(services, args);
+    case 'archives':
+      return archivesCommand(services, rest, args);
+    case 'query':
+      return await queryCommand(services, args);
+    case 'retrieve':
+      return await retrieveCommand(services, rest, args);
     default:
       return exportCsv(services, args.includes('--identified'), flag(args, 'out'));
   }

@@ -2,6 +2,8 @@
  * Channel and event names, and the method names `window.api` exposes for them.
  * Kept free of schema code so the sandboxed preload can import it without bundling zod.
  */
+import { ARCHIVE_API_METHODS, ARCHIVE_EVENT_NAMES } from './archive-channels';
+
 export const API_METHODS = {
   appInfo: 'app.info',
   pickFolder: 'dialogs.pickFolder',
@@ -54,6 +56,7 @@ export const API_METHODS = {
   getDicomNodeSettings: 'dicomNode.settings.get',
   updateDicomNodeSettings: 'dicomNode.settings.update',
   echoDicomPeer: 'dicomNode.echo',
+  ...ARCHIVE_API_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -61,7 +64,7 @@ export type Channel = (typeof API_METHODS)[ApiMethod];
 
 export const CHANNELS: readonly Channel[] = Object.values(API_METHODS);
 
-export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress', 'pneumonia.progress', 'studies.arrived'] as const;
+export const EVENT_NAMES = ['job.progress', 'job.finished', 'training.progress', 'pneumonia.progress', 'studies.arrived', ...ARCHIVE_EVENT_NAMES] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** The single IPC channel main uses to push events to the renderer. */

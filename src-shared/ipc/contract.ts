@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Channel, EventName } from './channels';
 import { appChannels } from './app-contract';
+import { archiveChannels, archiveEventSchemas } from './archive-contract';
 import { dicomNodeChannels, studiesArrivedSchema } from './dicom-node-contract';
 import { importChannels } from './imports-contract';
 import { jobChannels, jobFinishedSchema, jobProgressSchema } from './jobs-contract';
@@ -33,6 +34,7 @@ export const contract = {
   ...trainingChannels,
   ...pneumoniaTrainingChannels,
   ...dicomNodeChannels,
+  ...archiveChannels,
 } satisfies Record<Channel, ChannelSchemas>;
 
 export const eventSchemas = {
@@ -42,6 +44,7 @@ export const eventSchemas = {
   'pneumonia.progress': pneumoniaProgressSchema,
   /** DICOM instances were stored by the DICOM node: the worklist can refresh. Scores follow as scoring jobs finish. */
   'studies.arrived': studiesArrivedSchema,
+  ...archiveEventSchemas,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a caller sends (defaults may be omitted). */

@@ -128,6 +128,16 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'dicomNode.settings.get': () => services.dicomNode.settings(),
     'dicomNode.settings.update': (changes) => services.dicomNode.updateSettings(changes),
     'dicomNode.echo': ({ peer }) => services.dicomNode.echo(peer),
+    'archive.settings.get': () => services.archives.settings(),
+    'archive.settings.update': (changes) => {
+      const updated = services.archives.updateSettings(changes);
+      services.archivePoller.reschedule();
+      return updated;
+    },
+    'archive.echo': ({ archive }) => services.archives.echo(archive),
+    'archive.query': (query) => services.archives.query(query),
+    'archive.retrieve': ({ archive, studyInstanceUids }) => ({ retrieveId: services.archives.startRetrieve(archive, studyInstanceUids) }),
+    'archive.cancelRetrieve': ({ retrieveId }) => ({ cancelled: services.archives.cancel(retrieveId) }),
   };
 }
 

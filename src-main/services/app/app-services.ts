@@ -23,6 +23,9 @@ import { UploadStore } from '../uploads/upload-store';
 import { ArrivalSpool } from '../dicom-network/arrival-spool';
 import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
 import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
+import { ArchivePoller } from '../dicom-network/archive-poller';
+import { ArchiveService } from '../dicom-network/archive-service';
+import { ArchiveSettingsRepository, moveSenders } from '../dicom-network/archive-settings';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -47,12 +50,14 @@ export interface AppServices {
   readonly studySamples: LabelledStudySamples;
   readonly uploads: UploadStore;
   readonly dicomNode: DicomNode;
+  readonly archives: ArchiveService;
+  readonly archivePoller: ArchivePoller;
   close(): Promise<void>;
 }
 
 export interface AppServicesOptions {
   dicomNode?: DicomNodeOptions;
-  /** The CLI's `listen` starts the node itself, with its own settings; the app starts it from the stored ones. */
+  /** The CLI's `listen` starts the node itself, with its own settings; the app starts it (and the archive poll) from the stored ones. */
   startDicomNode?: boolean;
 }
 
@@ -114,14 +119,30 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   // Images a closed or killed app left unscored are scored on the next start.
   scoring.start();
   const spool = new ArrivalSpool({ db, imports, importer, studies }, path.join(dataDir, 'dicom-spool'));
+  const archiveSettings = new ArchiveSettingsRepository(db, audit);
   const dicomNode = new DicomNode(
-    { db, imports, spool, settings: new DicomNodeSettingsRepository(db, audit), audit, jobs, score: () => scoring.start() },
+    {
+      db,
+      imports,
+      spool,
+      settings: new DicomNodeSettingsRepository(db, audit),
+      audit,
+      jobs,
+      score: () => scoring.start(),
+      // An archive retrieved from by C-MOVE sends the studies itself: it may associate without being listed as a sender.
+      extraSenders: () => moveSenders(archiveSettings.get()),
+    },
     options.dicomNode,
   );
+  const archives = new ArchiveService({ db, imports, spool, node: dicomNode, settings: archiveSettings, audit, jobs });
+  const archivePoller = new ArchivePoller(archives, audit);
   // Instances acknowledged before a kill and not yet imported are imported now, node on or off.
   spool.recover();
   // Never throws: a port that cannot be opened shows as the node's status, with the reason.
-  if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
+  if (options.startDicomNode ?? true) {
+    void dicomNode.startIfEnabled();
+    archivePoller.reschedule();
+  }
   return {
     dataDir,
     db,
@@ -142,8 +163,12 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
     studySamples,
     uploads,
     dicomNode,
+    archives,
+    archivePoller,
     async close() {
       // First: no instance may arrive, or be half-way through its commit, once the database closes.
+      await archivePoller.stop();
+      await archives.stop();
       await dicomNode.stop();
       await spool.stop();
       await training.shutdown();

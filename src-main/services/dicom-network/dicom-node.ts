@@ -1,5 +1,5 @@
 import net, { type Socket } from 'node:net';
-import type { DicomNodeSettings, DicomNodeStatus, DicomPeer } from '@shared/ipc/dicom-node-contract';
+import type { AllowedPeer, DicomNodeSettings, DicomNodeStatus, DicomPeer } from '@shared/ipc/dicom-node-contract';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { readableTransferSyntaxUids } from '../imaging/dicom/transfer-syntaxes';
@@ -23,6 +23,8 @@ export interface DicomNodeDeps {
   jobs: JobRunner;
   /** Scores what arrived with the active version (ScoringService.start). */
   score: () => void;
+  /** Senders let in beside the configured ones: the archives this node retrieves from by C-MOVE. */
+  extraSenders?: () => AllowedPeer[];
 }
 
 export interface DicomNodeOptions {
@@ -196,8 +198,9 @@ export class DicomNode {
 
   private accept(socket: Socket, settings: DicomNodeSettings): void {
     socket.setNoDelay(true);
+    const extra = this.deps.extraSenders?.() ?? [];
     const scp = new StorageScp(socket, {
-      settings,
+      settings: extra.length > 0 ? { ...settings, allowedPeers: [...settings.allowedPeers, ...extra] } : settings,
       readableTransferSyntaxes: this.readable,
       idleMs: this.idleMs,
       maxInstanceBytes: MAX_FILE_BYTES,

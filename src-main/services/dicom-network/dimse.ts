@@ -11,7 +11,10 @@ dimse.log.setLevel('silent');
 
 export const { Scp, Client, Dataset, constants } = dimse;
 export const { CEchoRequest } = dimse.requests;
+export const dimseRequests = dimse.requests;
+export const { PresentationContext } = dimse.association;
 export const { CEchoResponse, CStoreResponse } = dimse.responses;
+export type ClientType = DimseModule.Client;
 
 export type Association = DimseModule.association.Association;
 export type PresentationContext = DimseModule.association.PresentationContext;

@@ -52,7 +52,7 @@ export function echoPeer(peer: DicomPeer, callingAeTitle: string, timeoutMs = 10
   });
 }
 
-function networkReason(error: Error & { code?: string }): string {
+export function networkReason(error: Error & { code?: string }): string {
   const message = error.message ?? '';
   if (error.code === 'ECONNREFUSED' || message.includes('ECONNREFUSED')) return 'the connection was refused (nothing listens on that port)';
   if (error.code === 'ENOTFOUND' || message.includes('ENOTFOUND')) return 'the host name is unknown';
