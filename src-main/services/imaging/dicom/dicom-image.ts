@@ -9,7 +9,7 @@ import { encapsulatedFrame, nativeFrame, nativeFrameBits, pixelDataElement } fro
 import { readPixelModule, type PixelModule } from './pixel-module';
 import { pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
 import { decodeRle } from './rle';
-import { SOP_CLASS_NAMES } from './tag-dictionary';
+import { SOP_CLASS_NAMES } from './sop-class-names';
 import { EXPLICIT_BIG_ENDIAN, transferSyntax } from './transfer-syntaxes';
 
 export interface GreyImage {
