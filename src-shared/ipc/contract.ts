@@ -407,7 +407,8 @@ export const contract = {
     response: z.object({ total: z.number().int().nonnegative(), rows: z.array(studyRowSchema) }),
   },
   'studies.get': {
-    request: z.strictObject({ studyId: id }),
+    /** A prefetch (the viewer loading the next study ahead) is not an opening: only `open` is audited. */
+    request: z.strictObject({ studyId: id, purpose: z.enum(['open', 'prefetch']).default('open') }),
     response: studyDetailSchema,
   },
   'images.thumbnails': {

@@ -35,10 +35,10 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return { path: await facts.pickFolder(title) };
     },
     'studies.list': (request) => studies.list(request),
-    'studies.get': ({ studyId }) => {
+    'studies.get': ({ studyId, purpose }) => {
       const study = studies.get(studyId);
       if (!study) throw new AppError('NOT_FOUND', `Study ${studyId} does not exist.`);
-      audit.record('study.opened', { type: 'study', id: studyId });
+      if (purpose === 'open') audit.record('study.opened', { type: 'study', id: studyId });
       return study;
     },
     'images.thumbnails': ({ imageIds }) => ({

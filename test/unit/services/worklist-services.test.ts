@@ -109,6 +109,8 @@ describe('worklist services', () => {
 
   it('lists and filters the audit log, and exports it', async () => {
     const [row] = (await call<{ rows: Row[] }>('studies.list', {})).rows;
+    // Loading the next study ahead is not an opening: only the study the reader opens is audited.
+    await call('studies.get', { studyId: row!.id, purpose: 'prefetch' });
     await call('studies.get', { studyId: row!.id });
     const listed = await call<{ entries: { action: string }[]; actions: string[] }>('audit.list', { action: 'study.opened' });
     expect(listed.entries.map((e) => e.action)).toEqual(['study.opened']);
