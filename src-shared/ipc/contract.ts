@@ -49,6 +49,8 @@ export const studyRowSchema = z.object({
   modality: z.string().nullable(),
   label: z.enum(LABELS).nullable(),
   status: z.enum(STUDY_STATUSES),
+  /** When a reader marked it read (a not-applicable study keeps that status and records only this); null while unread. */
+  readAt: isoTime.nullable(),
   imageCount: z.number().int().nonnegative(),
   thumbnailImageId: id,
   accessionNumber: z.string().nullable(),
@@ -121,6 +123,9 @@ export const dicomFrameSchema = z.object({
   max: z.number(),
   presets: z.array(voiPresetSchema),
   defaultPreset: z.number().int().nonnegative(),
+  /** Patient Orientation (0020,0020), e.g. "L\\F", and Image Laterality (0020,0062): the viewer's side markers. */
+  orientation: z.string().nullable().default(null),
+  laterality: z.string().nullable().default(null),
 });
 
 export const dicomTagSchema = z.object({
