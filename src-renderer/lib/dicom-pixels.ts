@@ -22,6 +22,7 @@ export class FramePainter {
   private readonly indices: Uint16Array | null;
   private readonly values: ArrayLike<number> | null;
   private readonly lut = new Uint32Array(LUT_SIZE);
+  private last: { voi: VoiPreset | null; invert: boolean } | null = null;
 
   constructor(private readonly frame: DicomFrame) {
     this.image = new ImageData(frame.width, frame.height);
@@ -33,6 +34,9 @@ export class FramePainter {
   /** Grey through the VOI (inverted for MONOCHROME1 unless the user inverts back), colour as is. */
   paint(voi: VoiPreset | null, invert: boolean): ImageData {
     const { frame, image } = this;
+    // Painted ahead (a prefetched study) with the window the viewer opens it in: nothing to redo.
+    if (this.last?.voi === voi && this.last.invert === invert) return image;
+    this.last = { voi, invert };
     const flip = (frame.photometric === 'MONOCHROME1') !== invert;
     if (this.indices && voi) {
       applyLut(this.indices, buildLut(voi, flip, frame.dtype === 'int16', this.lut), this.words);
@@ -43,6 +47,15 @@ export class FramePainter {
     }
     return image;
   }
+}
+
+const painters = new WeakMap<DicomFrame, FramePainter>();
+
+/** One painter a frame, so a frame painted ahead is not painted again when the viewer shows it. */
+export function painterFor(frame: DicomFrame): FramePainter {
+  let painter = painters.get(frame);
+  if (!painter) painters.set(frame, (painter = new FramePainter(frame)));
+  return painter;
 }
 
 function drawRgb(values: ArrayLike<number>, invert: boolean, out: ImageData): void {

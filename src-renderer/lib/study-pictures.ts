@@ -1,5 +1,6 @@
 import type { DicomFrame, StudyDetail } from '@shared/ipc/contract';
 import { call } from './api';
+import { painterFor } from './dicom-pixels';
 import { objectUrlFor } from './object-url';
 import { prefetchTargets } from './prefetch-order';
 
@@ -34,7 +35,12 @@ async function loadPicture(detail: StudyDetail): Promise<StudyPicture> {
   const message = noImageMessage(detail);
   if (message) return { kind: 'none', message };
   const image = imageToShow(detail)!;
-  if (image.format === 'dicom') return { kind: 'dicom', frame: await call('getDicomFrame', { imageId: image.id, frame: 0 }) };
+  if (image.format === 'dicom') {
+    const frame = await call('getDicomFrame', { imageId: image.id, frame: 0 });
+    // Painted now in the window it opens in, so showing it is only a copy to the canvas.
+    painterFor(frame).paint(frame.presets[frame.defaultPreset] ?? null, false);
+    return { kind: 'dicom', frame };
+  }
   const display = await call('getDisplayImage', { imageId: image.id });
   const url = objectUrlFor(display.bytes, display.mime);
   // Decoded now, so the <img> that shows it later paints at once; a broken file still reaches the viewer's error path.
