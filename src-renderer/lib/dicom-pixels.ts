@@ -1,5 +1,6 @@
 import type { DicomFrame } from '@shared/ipc/contract';
 import { renderGrey, type VoiPreset } from '@shared/imaging/voi';
+import { applyLut, buildLut, LUT_SIZE, lutIndices } from '@shared/imaging/window-lut';
 
 /** The frame's modality values as a typed array (the bytes are little-endian, as every supported machine is). */
 export function frameArray(frame: DicomFrame): ArrayLike<number> {
@@ -11,21 +12,68 @@ export function frameArray(frame: DicomFrame): ArrayLike<number> {
   return data;
 }
 
-/** Draws one frame into RGBA pixels: grey through the VOI (inverted for MONOCHROME1 unless the user inverts back), colour as is. */
-export function drawFrame(frame: DicomFrame, values: ArrayLike<number>, voi: VoiPreset | null, invert: boolean, out: ImageData): void {
-  const rgba = out.data;
-  const n = frame.width * frame.height;
-  if (frame.dtype === 'rgb8') {
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        const v = values[i * 3 + c]!;
-        rgba[i * 4 + c] = invert ? 255 - v : v;
-      }
-      rgba[i * 4 + 3] = 255;
-    }
-    return;
+/**
+ * One frame drawn again and again into the same RGBA pixels as the window changes: 16-bit frames
+ * through a lookup table (one read a pixel), float and colour frames value by value.
+ */
+export class FramePainter {
+  readonly image: ImageData;
+  private readonly words: Uint32Array;
+  private readonly indices: Uint16Array | null;
+  private readonly values: ArrayLike<number> | null;
+  private readonly lut = new Uint32Array(LUT_SIZE);
+  private last: { voi: VoiPreset | null; invert: boolean } | null = null;
+
+  constructor(private readonly frame: DicomFrame) {
+    this.image = new ImageData(frame.width, frame.height);
+    this.words = new Uint32Array(this.image.data.buffer);
+    this.indices = lutIndices(frame.dtype, frame.data);
+    this.values = this.indices ? null : frameArray(frame);
   }
-  renderGrey(values, voi!, (frame.photometric === 'MONOCHROME1') !== invert, rgba, 4);
+
+  /** Grey through the VOI (inverted for MONOCHROME1 unless the user inverts back), colour as is. */
+  paint(voi: VoiPreset | null, invert: boolean): ImageData {
+    const { frame, image } = this;
+    // Painted ahead (a prefetched study) with the window the viewer opens it in: nothing to redo.
+    if (this.last?.voi === voi && this.last.invert === invert) return image;
+    this.last = { voi, invert };
+    const flip = (frame.photometric === 'MONOCHROME1') !== invert;
+    if (this.indices && voi) {
+      applyLut(this.indices, buildLut(voi, flip, frame.dtype === 'int16', this.lut), this.words);
+    } else if (frame.dtype === 'rgb8') {
+      drawRgb(this.values!, invert, image);
+    } else {
+      drawGrey(this.values!, voi!, flip, image);
+    }
+    return image;
+  }
+}
+
+const painters = new WeakMap<DicomFrame, FramePainter>();
+
+/** One painter a frame, so a frame painted ahead is not painted again when the viewer shows it. */
+export function painterFor(frame: DicomFrame): FramePainter {
+  let painter = painters.get(frame);
+  if (!painter) painters.set(frame, (painter = new FramePainter(frame)));
+  return painter;
+}
+
+function drawRgb(values: ArrayLike<number>, invert: boolean, out: ImageData): void {
+  const rgba = out.data;
+  const n = out.width * out.height;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = values[i * 3 + c]!;
+      rgba[i * 4 + c] = invert ? 255 - v : v;
+    }
+    rgba[i * 4 + 3] = 255;
+  }
+}
+
+function drawGrey(values: ArrayLike<number>, voi: VoiPreset, flip: boolean, out: ImageData): void {
+  const rgba = out.data;
+  const n = out.width * out.height;
+  renderGrey(values, voi, flip, rgba, 4);
   for (let i = 0; i < n; i++) {
     const g = rgba[i * 4]!;
     rgba[i * 4 + 1] = g;

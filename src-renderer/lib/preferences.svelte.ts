@@ -5,6 +5,7 @@ const STORAGE_KEY = 'cxr-triage.preferences';
 interface Stored {
   theme?: Theme;
   heatmapOpacity?: number;
+  advanceAfterRead?: boolean;
 }
 
 function readStored(): Stored {
@@ -26,11 +27,14 @@ class Preferences {
   privacy = $state(false);
   heatmapShown = $state(false);
   heatmapOpacity = $state(0.45);
+  /** After marking a study read, open the next unread one (flagged first): on unless the reader turns it off. */
+  advanceAfterRead = $state(true);
 
   constructor() {
     const stored = readStored();
     if (stored.theme === 'light' || stored.theme === 'dark') this.theme = stored.theme;
     if (typeof stored.heatmapOpacity === 'number') this.heatmapOpacity = Math.min(1, Math.max(0.05, stored.heatmapOpacity));
+    if (typeof stored.advanceAfterRead === 'boolean') this.advanceAfterRead = stored.advanceAfterRead;
     this.applyTheme();
   }
 
@@ -45,12 +49,17 @@ class Preferences {
     this.save();
   }
 
+  setAdvanceAfterRead(value: boolean): void {
+    this.advanceAfterRead = value;
+    this.save();
+  }
+
   private applyTheme(): void {
     document.documentElement.dataset.theme = this.theme;
   }
 
   private save(): void {
-    const stored: Stored = { theme: this.theme, heatmapOpacity: this.heatmapOpacity };
+    const stored: Stored = { theme: this.theme, heatmapOpacity: this.heatmapOpacity, advanceAfterRead: this.advanceAfterRead };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
   }
 }

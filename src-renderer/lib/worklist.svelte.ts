@@ -239,13 +239,17 @@ class Worklist {
     return this.rows.find((row) => row.id === studyId);
   }
 
-  async setStatus(studyId: number, status: 'new' | 'read'): Promise<void> {
+  /** True once saved; a not-applicable study keeps that status and records only when it was read. */
+  async setStatus(studyId: number, status: 'new' | 'read'): Promise<boolean> {
     try {
-      await call('setStudyStatus', { studyId, status });
-      this.rows = this.rows.map((row) => (row.id === studyId ? { ...row, status } : row));
+      const saved = await call('setStudyStatus', { studyId, status });
+      const readAt = status === 'read' ? new Date().toISOString() : null;
+      this.rows = this.rows.map((row) => (row.id === studyId ? { ...row, status: saved.status, readAt } : row));
       this.actionError = null;
+      return true;
     } catch (error) {
       this.actionError = errorMessage(error);
+      return false;
     }
   }
 }

@@ -17,6 +17,8 @@ export const studyRowSchema = z.object({
   modality: z.string().nullable(),
   label: z.enum(LABELS).nullable(),
   status: z.enum(STUDY_STATUSES),
+  /** When a reader marked it read (a not-applicable study keeps that status and records only this); null while unread. */
+  readAt: isoTime.nullable(),
   imageCount: z.number().int().nonnegative(),
   thumbnailImageId: id,
   accessionNumber: z.string().nullable(),
@@ -89,6 +91,9 @@ export const dicomFrameSchema = z.object({
   max: z.number(),
   presets: z.array(voiPresetSchema),
   defaultPreset: z.number().int().nonnegative(),
+  /** Patient Orientation (0020,0020), e.g. "L\\F", and Image Laterality (0020,0062): the viewer's side markers. */
+  orientation: z.string().nullable().default(null),
+  laterality: z.string().nullable().default(null),
 });
 
 export const dicomTagSchema = z.object({
@@ -127,7 +132,8 @@ export const studyChannels = {
     response: z.object({ total: z.number().int().nonnegative(), rows: z.array(studyRowSchema) }),
   },
   'studies.get': {
-    request: z.strictObject({ studyId: id }),
+    /** A prefetch (the viewer loading the next study ahead) is not an opening: only `open` is audited. */
+    request: z.strictObject({ studyId: id, purpose: z.enum(['open', 'prefetch']).default('open') }),
     response: studyDetailSchema,
   },
   'studies.setStatus': {

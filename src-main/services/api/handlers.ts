@@ -35,10 +35,10 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return { path: await facts.pickFolder(title) };
     },
     'studies.list': (request) => studies.list(request),
-    'studies.get': ({ studyId }) => {
+    'studies.get': ({ studyId, purpose }) => {
       const study = studies.get(studyId);
       if (!study) throw new AppError('NOT_FOUND', `Study ${studyId} does not exist.`);
-      audit.record('study.opened', { type: 'study', id: studyId });
+      if (purpose === 'open') audit.record('study.opened', { type: 'study', id: studyId });
       return study;
     },
     'images.thumbnails': ({ imageIds }) => ({
@@ -67,14 +67,13 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'studies.setStatus': ({ studyId, status }) => {
       const current = studies.statusOf(studyId);
       if (current === null) throw new AppError('NOT_FOUND', `Study ${studyId} does not exist.`);
-      if (current === 'not_applicable') {
-        throw new AppError('CONFLICT', 'This study is not applicable to the triage model; its status cannot change.');
-      }
-      if (current !== status) {
+      // A not-applicable study is read like any other (the reader saw it), keeping its status.
+      const wasRead = current === 'read' || (current === 'not_applicable' && studies.get(studyId)?.readAt != null);
+      if (wasRead !== (status === 'read')) {
         studies.setStatus(studyId, status);
         audit.record(status === 'read' ? 'study.marked_read' : 'study.marked_unread', { type: 'study', id: studyId });
       }
-      return { studyId, status };
+      return { studyId, status: current === 'not_applicable' ? current : status };
     },
     'models.list': () => ({ versions: models.list('pneumonia'), pendingActivation: services.scoring.pendingActivation() }),
     'models.setThreshold': ({ modelVersionId, threshold, preset }) => models.setThreshold(modelVersionId, threshold, preset),

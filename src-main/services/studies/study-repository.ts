@@ -74,7 +74,7 @@ export interface StoredImage extends ImageSummary {
 const ROW_SELECT = `
   WITH first AS (SELECT study_id, MIN(id) AS image_id, COUNT(*) AS image_count FROM images GROUP BY study_id),
        active AS (SELECT id FROM model_versions WHERE task = 'pneumonia' AND is_active = 1)
-  SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status,
+  SELECT s.id, s.patient_id, s.patient_name, s.study_date, s.imported_at, s.modality, s.label, s.status, s.read_at,
          s.accession_number, first.image_count, first.image_id AS first_image_id,
          i.file_name, i.view_position, p.probability, p.model_version_id,
          COALESCE(p.verdict, CASE WHEN s.status = 'not_applicable' THEN 'not_applicable' END) AS verdict,
@@ -99,6 +99,7 @@ interface RowRecord {
   modality: string | null;
   label: Label | null;
   status: StudyStatus;
+  read_at: string | null;
   image_count: number;
   first_image_id: number;
   file_name: string;
@@ -122,6 +123,7 @@ function toRow(r: RowRecord): StudyRow {
     modality: r.modality,
     label: r.label,
     status: r.status,
+    readAt: r.read_at,
     imageCount: r.image_count,
     thumbnailImageId: r.first_image_id,
     accessionNumber: r.accession_number,
@@ -365,13 +367,17 @@ export class StudyRepository {
     return r ? toImage(r) : null;
   }
 
-  /** Marks a study read (or back to new); returns false when there is no such study or it is not applicable. */
+  /**
+   * Marks a study read (or back to new); returns false when there is no such study. A study the
+   * model does not apply to stays "not applicable" and only records when it was read.
+   */
   setStatus(studyId: number, status: 'new' | 'read'): boolean {
     return (
       this.db
         .prepare(
-          `UPDATE studies SET status = ?, read_at = CASE WHEN ? = 'read' THEN ? ELSE NULL END
-           WHERE id = ? AND status != 'not_applicable'`,
+          `UPDATE studies SET status = CASE WHEN status = 'not_applicable' THEN status ELSE ? END,
+                              read_at = CASE WHEN ? = 'read' THEN ? ELSE NULL END
+           WHERE id = ?`,
         )
         .run(status, status, new Date().toISOString(), studyId).changes === 1
     );

@@ -81,6 +81,19 @@ describe('worklist services', () => {
     await expect(call('studies.setStatus', { studyId: 999, status: 'read' })).rejects.toThrow(/NOT_FOUND/);
   });
 
+  it('marks a not-applicable study read without changing what it is', async () => {
+    const [row] = (await call<{ rows: Row[] }>('studies.list', {})).rows;
+    services.db.prepare("UPDATE studies SET status = 'not_applicable', status_reason = 'modality CT' WHERE id = ?").run(row!.id);
+    expect(await call('studies.setStatus', { studyId: row!.id, status: 'read' })).toEqual({ studyId: row!.id, status: 'not_applicable' });
+    const read = (await call<{ rows: (Row & { status: string; readAt: string | null })[] }>('studies.list', {})).rows.find((r) => r.id === row!.id)!;
+    expect(read.status).toBe('not_applicable');
+    expect(read.readAt).not.toBeNull();
+    await call('studies.setStatus', { studyId: row!.id, status: 'read' });
+    await call('studies.setStatus', { studyId: row!.id, status: 'new' });
+    expect(services.studies.get(row!.id)!.readAt).toBeNull();
+    expect(services.audit.recent(10).map((e) => e.action).slice(0, 2)).toEqual(['study.marked_unread', 'study.marked_read']);
+  });
+
   it('keeps the aging limit as an audited setting', async () => {
     expect(await call('settings.get')).toEqual({ agingLimitMinutes: 120 });
     expect(await call('settings.update', { agingLimitMinutes: 45 })).toEqual({ agingLimitMinutes: 45 });
@@ -109,6 +122,8 @@ describe('worklist services', () => {
 
   it('lists and filters the audit log, and exports it', async () => {
     const [row] = (await call<{ rows: Row[] }>('studies.list', {})).rows;
+    // Loading the next study ahead is not an opening: only the study the reader opens is audited.
+    await call('studies.get', { studyId: row!.id, purpose: 'prefetch' });
     await call('studies.get', { studyId: row!.id });
     const listed = await call<{ entries: { action: string }[]; actions: string[] }>('audit.list', { action: 'study.opened' });
     expect(listed.entries.map((e) => e.action)).toEqual(['study.opened']);

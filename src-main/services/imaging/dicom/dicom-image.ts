@@ -9,7 +9,7 @@ import { encapsulatedFrame, nativeFrame, nativeFrameBits, pixelDataElement } fro
 import { readPixelModule, type PixelModule } from './pixel-module';
 import { pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
 import { decodeRle } from './rle';
-import { SOP_CLASS_NAMES } from './tag-dictionary';
+import { SOP_CLASS_NAMES } from './sop-class-names';
 import { EXPLICIT_BIG_ENDIAN, transferSyntax } from './transfer-syntaxes';
 
 export interface GreyImage {
@@ -41,6 +41,9 @@ export interface DicomFrame {
   max: number;
   presets: VoiPreset[];
   defaultPreset: number;
+  /** Patient Orientation (row direction\\column direction) and Image Laterality, for the viewer's markers. */
+  orientation: string | null;
+  laterality: string | null;
 }
 
 interface Opened {
@@ -217,7 +220,16 @@ export async function decodeDicomFrame(bytes: Uint8Array, index: number): Promis
 export async function decodeOpenedFrame(opened: OpenedImage, index: number): Promise<DicomFrame> {
   const { module } = opened;
   const pixels = await framePixels(opened, index);
-  const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric };
+  const { text, parsed } = opened;
+  const base = {
+    width: pixels.width,
+    height: pixels.height,
+    frames: module.frames,
+    frame: index,
+    photometric: module.photometric,
+    orientation: text.get('x00200020', parsed.dataSet)?.trim() || null,
+    laterality: (text.get('x00200062', parsed.dataSet) ?? text.get('x00200060', parsed.dataSet))?.trim() || null,
+  };
   if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
   const metadata = readMetadata(opened.parsed.dataSet, opened.text);
   return { ...base, ...compact(pixels), min: pixels.min, max: pixels.max, presets: presetsFor(module, metadata, pixels.min, pixels.max), defaultPreset: 0 };

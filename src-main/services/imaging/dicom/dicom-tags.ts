@@ -2,7 +2,7 @@ import type { DataSet } from 'dicom-parser';
 import { DicomError } from './dicom-error';
 import { parseDicom } from './dicom-parse';
 import { DicomText } from './dicom-text';
-import { TAG_NAMES } from './tag-dictionary';
+import { isDelimiter, tagName } from './tag-names';
 
 export interface DicomTag {
   tag: string;
@@ -23,13 +23,6 @@ const NUMERIC: Record<string, [number, (ds: DataSet, tag: string, i: number) => 
   FD: [8, (ds, tag, i) => ds.double(tag, i)],
 };
 const BINARY = new Set(['OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN']);
-
-function tagName(hex: string): string {
-  const known = TAG_NAMES[hex];
-  if (known) return known;
-  if (hex.endsWith('0000')) return 'Group Length';
-  return parseInt(hex.slice(3, 4), 16) % 2 === 1 ? 'Private tag' : 'Unknown';
-}
 
 function valueOf(dataSet: DataSet, key: string, vr: string, text: DicomText): string {
   const element = dataSet.elements[key]!;
@@ -53,6 +46,7 @@ function collect(dataSet: DataSet, text: DicomText, depth: number, out: DicomTag
   for (const key of Object.keys(dataSet.elements).sort()) {
     const element = dataSet.elements[key]!;
     const hex = key.slice(1).toUpperCase();
+    if (isDelimiter(hex)) continue;
     const vr = element.vr ?? (element.items ? 'SQ' : '');
     out.push({ tag: `(${hex.slice(0, 4)},${hex.slice(4)})`, vr, name: tagName(hex), value: valueOf(dataSet, key, vr, text), depth });
     for (const item of element.items ?? []) if (item.dataSet) collect(item.dataSet, text, depth + 1, out);
