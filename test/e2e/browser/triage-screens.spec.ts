@@ -92,8 +92,8 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   await page.getByTestId('audit-action').selectOption('threshold.changed');
   const entries = page.getByTestId('audit-entry');
   // Typed value, the slider's resting point (its keyboard steps are one change), then the preset.
-  await expect(entries.last()).toContainText('from: 0.3 · to: 0.8 · preset: manual');
-  await expect(entries.filter({ hasText: 'to: 0.7 · preset: manual' })).toHaveCount(1);
+  await expect(entries.last()).toContainText('from: 0.30 · to: 0.80 · preset: manual');
+  await expect(entries.filter({ hasText: 'to: 0.70 · preset: manual' })).toHaveCount(1);
   await expect(entries.first()).toContainText('preset: screening');
   await expect(entries.first()).toContainText(/threshold changed/i);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
