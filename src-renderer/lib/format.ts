@@ -87,3 +87,11 @@ export function formatWaiting(ms: number): string {
   if (hours < 48) return `${hours} h ${pad(minutes % 60)} m`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
+
+/** A time left or taken, rounded as a person says it: "45 s", "12 min", "1.5 h"; a dash when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '–';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

@@ -30,6 +30,7 @@ import {
   dicomPeerSchema,
   studiesArrivedSchema,
 } from './dicom-node-contract';
+import { trainingDefaultsChannel } from './training-defaults-contract';
 
 export { BACKEND_NAMES };
 
@@ -295,6 +296,8 @@ export const TRAINING_STATUSES = ['running', 'paused', 'completed', 'stopped', '
 
 export const trainingRunSchema = z.object({
   id,
+  /** 1, 2, … among CIFAR-10 runs: what the screen calls it (the id is shared with pneumonia runs). */
+  number: z.number().int().positive(),
   status: z.enum(TRAINING_STATUSES),
   config: trainingConfigSchema,
   history: z.array(epochRecordSchema),
@@ -348,6 +351,8 @@ export const versionComparisonSchema = z.object({
 
 export const pneumoniaRunSchema = z.object({
   id,
+  /** 1, 2, … among pneumonia runs: what the screen calls it (the id is shared with CIFAR-10 runs). */
+  number: z.number().int().positive(),
   status: z.enum(TRAINING_STATUSES),
   config: pneumoniaTrainingConfigSchema,
   dataset: datasetSummarySchema.nullable(),
@@ -588,6 +593,7 @@ export const contract = {
     request: empty,
     response: z.object({ jobId: z.string().nullable(), pending: z.number().int().nonnegative() }),
   },
+  'training.defaults': trainingDefaultsChannel,
   'pneumonia.defaults': {
     request: empty,
     response: z.object({
