@@ -1,6 +1,6 @@
 // Screenshots of every screen at 1280 and 1600 px, for a person to look at (not a test).
 //
-//   npm run build && node scripts/screenshots.mjs --data-dir <data folder> [--out test-results/screens]
+//   npm run build && node scripts/screenshots.mjs --data-dir <data folder> [--out test-results/screens] [--only worklist]
 //
 // The data folder is copied first (the app migrates and writes it), so the one given is left as it
 // was; a folder with the shared corpus imported and a version active shows every screen filled in.
@@ -13,8 +13,14 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const SHARED = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(ROOT, '..', 'shared', 'data'));
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, out: { type: 'string', default: path.join(ROOT, 'test-results/screens') } },
+  options: {
+    'data-dir': { type: 'string' },
+    out: { type: 'string', default: path.join(ROOT, 'test-results/screens') },
+    /** Only the screens whose name contains this text. */
+    only: { type: 'string', default: '' },
+  },
 });
 if (!values['data-dir']) {
   console.error('usage: node scripts/screenshots.mjs --data-dir <data folder> [--out <folder>]');
@@ -48,10 +54,21 @@ const errors = [];
 /** One screen: how to reach it from a freshly loaded app, and what to wait for. */
 const SCREENS = [
   { name: 'worklist', go: async () => {}, ready: 'worklist-row' },
-  { name: 'worklist-threshold-invalid', go: async (page) => {
+  { name: 'threshold-prevalence', go: async (page) => {
+      await page.getByTestId('site-prevalence-input').fill('10');
+      await page.getByTestId('site-prevalence-input').press('Enter');
+      await page.getByTestId('site-ppv').waitFor();
+      await page.getByTestId('threshold-panel').evaluate((panel) => panel.scrollTo(0, panel.scrollHeight));
+    }, ready: 'site-ppv' },
+  { name: 'threshold-invalid', go: async (page) => {
       await page.getByTestId('threshold-input').fill('1.7');
       await page.getByTestId('threshold-input').press('Enter');
-    }, ready: 'worklist-row' },
+    }, ready: 'threshold-error' },
+  { name: 'import-notice', go: async (page) => {
+      await page.getByTestId('open-import').click();
+      await page.getByTestId('import-path').fill(path.join(SHARED, 'chest_xray/val/NORMAL'));
+      await page.getByTestId('import-start').click();
+    }, ready: 'import-summary' },
   { name: 'viewer', go: async (page) => page.getByTestId('worklist-row').first().click(), ready: 'viewer-probability' },
   { name: 'audit', go: async (page) => page.getByTestId('nav-audit').click(), ready: 'audit-view' },
   { name: 'models', go: async (page) => page.getByTestId('nav-model').click(), ready: 'models-screen' },
@@ -68,7 +85,7 @@ const SCREENS = [
 
 try {
   for (const width of [1280, 1600]) {
-    for (const screen of SCREENS) {
+    for (const screen of SCREENS.filter((s) => s.name.includes(values.only))) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(`${screen.name} @${width}: ${message.text()}`);
@@ -87,7 +104,7 @@ try {
       await page.screenshot({ path: file });
       const overflow = await page.evaluate(() => {
         const scroller = document.querySelector('[data-testid="worklist-scroller"]');
-        return scroller && scroller.checkVisibility() ? scroller.scrollWidth - scroller.clientWidth : 0;
+        return scroller && scroller.checkVisibility({ visibilityProperty: true }) ? scroller.scrollWidth - scroller.clientWidth : 0;
       });
       console.log(`${path.relative(ROOT, file)}${overflow > 0 ? `  (worklist scrolls sideways by ${overflow} px)` : ''}`);
       await page.close();
