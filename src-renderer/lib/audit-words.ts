@@ -86,6 +86,19 @@ function valueText(key: string, value: unknown): string {
   return JSON.stringify(value, (_, inner: unknown) => (typeof inner === 'number' && !Number.isInteger(inner) ? Number(inner.toFixed(3)) : inner));
 }
 
+const SETTING_TEXT: Readonly<Record<string, string>> = {
+  agingLimitMinutes: 'aging limit (min)',
+  sitePrevalencePercent: 'site prevalence (%)',
+  dicomNode: 'DICOM node',
+};
+
+/** What an entry is about: "model version 3", "setting: aging limit (min)"; an em dash when nothing. */
+export function entityText(type: string | null, id: string | null): string {
+  if (type === null) return '—';
+  if (type === 'setting' && id !== null) return `setting: ${SETTING_TEXT[id] ?? keyText(id)}`;
+  return `${type.replaceAll('_', ' ')} ${id ?? ''}`.trim();
+}
+
 /** An entry's details as "key: value" pairs in words, numbers rounded for people. */
 export function detailsText(details: unknown): string {
   if (details === null || details === undefined) return '';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTION_TEXT, actionText, detailsText } from '../../../src-renderer/lib/audit-words';
+import { ACTION_TEXT, actionText, detailsText, entityText } from '../../../src-renderer/lib/audit-words';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -60,6 +60,12 @@ describe('audit log in words', () => {
   it('reads an action as words, and an unknown one as recorded', () => {
     expect(actionText('import.completed')).toBe('Import completed');
     expect(actionText('something.new')).toBe('something.new');
+  });
+
+  it('names what an entry is about in words', () => {
+    expect(entityText('model_version', '3')).toBe('model version 3');
+    expect(entityText('setting', 'sitePrevalencePercent')).toBe('setting: site prevalence (%)');
+    expect(entityText(null, null)).toBe('—');
   });
 
   it('rounds numbers for people: AUC to three decimals, thresholds as typed, counts whole', () => {
