@@ -184,6 +184,36 @@ test('the site prevalence turns the test figures into flags per 100 studies and 
   await expect(page.getByTestId('audit-entry').first()).toContainText('from: none · to: 10');
 });
 
+test('at 1280 px the worklist fits without sideways scrolling, long names show in full on hover; date filters read YYYY-MM-DD', async ({ page, seeded }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openWorklist(page, seeded.url, seeded.studies);
+  const scroller = page.getByTestId('worklist-scroller');
+  expect(await scroller.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+  // Every column, Label and Model included, lies inside the visible part of the table.
+  const right = await scroller.evaluate((el) => el.getBoundingClientRect().right);
+  for (const column of ['label', 'model', 'probability']) {
+    const box = await page.locator(`[data-testid="worklist-row"] [data-col="${column}"]`).first().boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(right);
+  }
+  const row = page.getByTestId('worklist-row').first();
+  const file = row.locator('[data-col="patient"] .file');
+  await expect(file).toHaveAttribute('title', (await file.textContent())!);
+  await expect(row.locator('[data-col="model"]')).toHaveAttribute('title', 'fixture-v1');
+
+  // The day fields take the table's format; a day after every study's leaves none, a wrong format says so.
+  const from = page.getByTestId('filter-date-from');
+  await expect(from).toHaveAttribute('placeholder', 'YYYY-MM-DD');
+  await from.fill('2999-01-01');
+  await expect(page.getByTestId('worklist-empty')).toBeVisible();
+  await page.getByTestId('filter-clear').click();
+  await expect(from).toHaveValue('');
+  await expect(page.getByTestId('worklist-count')).toHaveText(`${seeded.studies} studies`);
+  await from.fill('01/31/2026');
+  await from.blur();
+  await expect(from).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('worklist-count')).toHaveText(`${seeded.studies} studies`);
+});
+
 test('the aging rule lifts a long-waiting study above higher scores, until the limit is raised', async ({ page, seeded }) => {
   await openWorklist(page, seeded.url, seeded.studies);
   const first = page.getByTestId('worklist-row').first();
