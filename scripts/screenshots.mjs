@@ -69,7 +69,7 @@ const SCREENS = [
       await page.getByTestId('import-path').fill(path.join(SHARED, 'chest_xray/val/NORMAL'));
       await page.getByTestId('import-start').click();
     }, ready: 'import-summary' },
-  { name: 'viewer', go: async (page) => page.getByTestId('worklist-row').first().click(), ready: 'viewer-probability' },
+  { name: 'viewer', go: async (page) => page.getByTestId('worklist-row').first().click(), ready: 'viewer-image' },
   { name: 'audit', go: async (page) => page.getByTestId('nav-audit').click(), ready: 'audit-view' },
   { name: 'models', go: async (page) => page.getByTestId('nav-model').click(), ready: 'models-screen' },
   { name: 'fine-tune', go: async (page) => page.getByTestId('nav-fine-tune').click(), ready: 'fine-tune-screen' },
