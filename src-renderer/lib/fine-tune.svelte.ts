@@ -6,6 +6,7 @@ import type {
   PneumoniaTrainingConfigInput,
 } from '@shared/ipc/pneumonia-contract';
 import { call, errorMessage, onAppEvent } from './api';
+import { secondsLeft, type BatchMark } from './training-eta';
 import { BusyState } from './busy-state.svelte';
 import { models } from './models.svelte';
 
@@ -117,7 +118,14 @@ export function configOf(form: FineTuneForm, activeVersionId: number | null): Pn
   };
 }
 
-type LiveRun = { progress: PneumoniaProgress | null; history: PneumoniaEpochRecord[] };
+/** `phaseStart`/`latest`: the first and last batch reports of the phase running now, for the ETA. */
+type LiveRun = { progress: PneumoniaProgress | null; history: PneumoniaEpochRecord[]; phaseStart: BatchMark | null; latest: BatchMark | null };
+
+/** A batch report as a mark for the ETA; none outside training (preparing, evaluating) or while paused. */
+function batchMark(progress: PneumoniaProgress): BatchMark | null {
+  if (progress.stage !== 'training' || progress.phase === null || progress.status !== 'running' || progress.batches === 0) return null;
+  return { at: Date.now(), phase: progress.phase, epoch: progress.epoch, batch: progress.batch };
+}
 
 const epochKey = (e: PneumoniaEpochRecord) => `${e.phase}:${e.epoch}`;
 
@@ -134,6 +142,15 @@ class FineTuneState extends BusyState {
 
   readonly progress = $derived(this.selected ? (this.live[this.selected.id]?.progress ?? null) : null);
 
+  /** Seconds until the selected run's last planned epoch (both phases), as the CIFAR-10 panel estimates it. */
+  readonly etaSeconds = $derived.by((): number | null => {
+    const run = this.selected;
+    const live = run ? this.live[run.id] : undefined;
+    if (!run || !live?.progress || !live.phaseStart || !live.latest) return null;
+    const laterEpochs = live.latest.phase === 1 ? run.config.phase2.epochs : 0;
+    return secondsLeft(live.phaseStart, live.latest, { batches: live.progress.batches, epochs: live.progress.epochs, laterEpochs });
+  });
+
   readonly history = $derived.by((): PneumoniaEpochRecord[] => {
     const base = this.selected?.history ?? [];
     const seen = new Set(base.map(epochKey));
@@ -145,10 +162,18 @@ class FineTuneState extends BusyState {
     return onAppEvent((event) => {
       if (event.name === 'pneumonia.progress') {
         const { runId, epochRecord } = event.payload;
-        const before = this.live[runId] ?? { progress: null, history: [] };
+        const before: LiveRun = this.live[runId] ?? { progress: null, history: [], phaseStart: null, latest: null };
+        const mark = batchMark(event.payload);
+        // A new phase, or a resume after a pause, starts a new pace: the time paused is no training.
+        const phaseStart = mark === null ? null : before.phaseStart && before.phaseStart.phase === mark.phase ? before.phaseStart : mark;
         this.live = {
           ...this.live,
-          [runId]: { progress: event.payload, history: epochRecord ? [...before.history, epochRecord] : before.history },
+          [runId]: {
+            progress: event.payload,
+            history: epochRecord ? [...before.history, epochRecord] : before.history,
+            phaseStart,
+            latest: mark ?? before.latest,
+          },
         };
         // A pause or stop shows in the run's status at once, not only when the job ends.
         if (this.selected?.id === runId && event.payload.status !== this.selected.status) void this.refresh();

@@ -5,13 +5,13 @@ const FORMAT_TEXT: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', dic
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Local date and time as YYYY-MM-DD HH:MM: unambiguous whatever the locale. */
-export function formatDateTime(iso: string): string {
+/** Local date and time as YYYY-MM-DD HH:MM (HH:MM:SS where order within a minute matters): unambiguous whatever the locale. */
+export function formatDateTime(iso: string, withSeconds = false): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}`
+    `${pad(date.getHours())}:${pad(date.getMinutes())}${withSeconds ? `:${pad(date.getSeconds())}` : ''}`
   );
 }
 
@@ -46,9 +46,22 @@ export function formatText(format: ImageFormat): string {
   return FORMAT_TEXT[format];
 }
 
-/** A probability as a percentage with one decimal: "73.4 %"; an em dash when not scored. */
+/**
+ * A probability as a percentage with one decimal: "73.4 %"; an em dash when not scored. A score
+ * that would round to 100.0 % or 0.0 % reads "> 99.9 %" or "< 0.1 %": a model is never certain, and
+ * the screen must not say it is. Exports keep the raw number.
+ */
 export function formatProbability(p: number | null): string {
-  return p === null ? '—' : `${(p * 100).toFixed(1)} %`;
+  if (p === null) return '—';
+  const percent = p * 100;
+  if (percent >= 99.95) return '> 99.9 %';
+  if (percent < 0.05) return '< 0.1 %';
+  return `${percent.toFixed(1)} %`;
+}
+
+/** The difference between two rates in percentage points: "+1.6 pts", "−0.4 pts". */
+export function formatPointsDelta(d: number): string {
+  return `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)} pts`;
 }
 
 /** A threshold as it is typed and stored: two decimals. */
@@ -73,4 +86,12 @@ export function formatWaiting(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${pad(minutes % 60)} m`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** A time left or taken, rounded as a person says it: "45 s", "12 min", "1.5 h"; a dash when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '–';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }

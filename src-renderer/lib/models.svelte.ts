@@ -21,8 +21,16 @@ class ModelState {
   saving = $state(false);
   saveError = $state<string | null>(null);
 
+  /** The preset that set the threshold in force, when it was set in this window (null: before it, unknown). */
+  preset = $state<ThresholdPreset | null>(null);
+  /** Stored thresholds this window replaced, newest last: what Undo goes back to. */
+  undoStack = $state.raw<{ threshold: number; preset: ThresholdPreset | null }[]>([]);
+
+  private undoFor: number | null = null;
+  /** The preset of the threshold main has stored, as far as this window knows. */
+  private storedPreset: ThresholdPreset | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private pending: { threshold: number; preset: ThresholdPreset } | null = null;
+  private pending: { threshold: number; preset: ThresholdPreset; undoing: boolean } | null = null;
 
   constructor() {
     // A window closed while the slider rests still stores (and audits) its last position.
@@ -45,6 +53,13 @@ class ModelState {
       this.versions = versions;
       this.pendingActivation = pendingActivation;
       this.settings = settings;
+      // A threshold belongs to its version: another version active leaves nothing to undo.
+      if (this.undoFor !== (this.active?.id ?? null)) {
+        this.undoFor = this.active?.id ?? null;
+        this.undoStack = [];
+        this.preset = null;
+        this.storedPreset = null;
+      }
       if (this.pending === null) this.threshold = this.active?.threshold ?? null;
       this.loaded = true;
       this.error = null;
@@ -54,10 +69,11 @@ class ModelState {
   }
 
   /** Moves the threshold on screen now; stores it once the slider rests (or at once for a preset). */
-  setThreshold(value: number, preset: ThresholdPreset = 'manual', immediate = false): void {
+  setThreshold(value: number, preset: ThresholdPreset = 'manual', immediate = false, undoing = false): void {
     if (!this.active) return;
     this.threshold = Math.min(1, Math.max(0, value));
-    this.pending = { threshold: this.threshold, preset };
+    this.preset = preset;
+    this.pending = { threshold: this.threshold, preset, undoing };
     this.saving = true;
     clearTimeout(this.saveTimer);
     if (immediate) void this.flush();
@@ -74,15 +90,41 @@ class ModelState {
       this.saving = false;
       return;
     }
+    const replaced = { threshold: active.threshold, preset: this.storedPreset };
     try {
-      const updated = await call('setThreshold', { modelVersionId: active.id, ...pending });
+      const updated = await call('setThreshold', { modelVersionId: active.id, threshold: pending.threshold, preset: pending.preset });
       this.versions = this.versions.map((v) => (v.id === updated.id ? updated : v));
+      this.storedPreset = pending.preset;
+      if (!pending.undoing && replaced.threshold !== null) this.undoStack = [...this.undoStack, { threshold: replaced.threshold, preset: replaced.preset }];
       this.saveError = null;
     } catch (error) {
       this.saveError = `The threshold was not saved: ${errorMessage(error)}`;
     } finally {
       // A newer move may be waiting; it keeps the flag until it is stored in turn.
       if (this.pending === null) this.saving = false;
+    }
+  }
+
+  /**
+   * Goes back to the threshold (and preset) in force before the last stored change. Main stores and
+   * audits it like any other change; its preset is the restored one (manual when it was set before
+   * this window).
+   */
+  undo(): void {
+    const previous = this.undoStack.at(-1);
+    if (!previous) return;
+    this.undoStack = this.undoStack.slice(0, -1);
+    this.setThreshold(previous.threshold, previous.preset ?? 'manual', true, true);
+    this.preset = previous.preset;
+    this.storedPreset = previous.preset;
+  }
+
+  async setPrevalence(percent: number | null): Promise<void> {
+    try {
+      this.settings = await call('updateSettings', { sitePrevalencePercent: percent });
+      this.saveError = null;
+    } catch (error) {
+      this.saveError = `The prevalence was not saved: ${errorMessage(error)}`;
     }
   }
 

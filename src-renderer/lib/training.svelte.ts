@@ -21,6 +21,8 @@ class TrainingPanelState extends BusyState {
   /** Epochs streamed in since the selected run was loaded. */
   liveHistory = $state<EpochRecord[]>([]);
   runtime = $state<BackendReport | null>(null);
+  /** A CIFAR-10 release main found in the shared data folder, to prefill the form with. */
+  defaultDatasetPath = $state<string | null>(null);
 
   readonly history = $derived.by(() => {
     const base = this.selected?.history ?? [];
@@ -43,6 +45,14 @@ class TrainingPanelState extends BusyState {
     try {
       this.runs = (await call('listTrainingRuns', {})).runs;
       if (this.selected) await this.select(this.selected.id);
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  async loadDefaults(): Promise<void> {
+    try {
+      this.defaultDatasetPath = (await call('trainingDefaults', {})).datasetPath;
     } catch (error) {
       this.error = errorMessage(error);
     }

@@ -17,6 +17,8 @@ export const auditEntrySchema = z.object({
 export const settingsSchema = z.object({
   /** A study waiting longer than this rises to the top of the worklist, whatever its score. */
   agingLimitMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  /** The share of studies with pneumonia at this site, in percent, as the site states it; null until it does. */
+  sitePrevalencePercent: z.number().min(0.1).max(99.9).nullable(),
 });
 
 export const appChannels = {

@@ -44,6 +44,7 @@ export const API_METHODS = {
   finishUpload: 'uploads.finish',
   abortUpload: 'uploads.abort',
   startScoring: 'scoring.start',
+  trainingDefaults: 'training.defaults',
   pneumoniaDefaults: 'pneumonia.defaults',
   previewPneumoniaData: 'pneumonia.previewData',
   startPneumoniaTraining: 'pneumonia.start',

@@ -9,6 +9,8 @@ import { backendReportSchema, TRAINING_STATUSES } from './training-contract';
 
 export const pneumoniaRunSchema = z.object({
   id,
+  /** 1, 2, … among pneumonia runs: what the screen calls it (the id is shared with CIFAR-10 runs). */
+  number: z.number().int().positive(),
   status: z.enum(TRAINING_STATUSES),
   config: pneumoniaTrainingConfigSchema,
   dataset: datasetSummarySchema.nullable(),

@@ -63,6 +63,8 @@ export const TRAINING_STATUSES = ['running', 'paused', 'completed', 'stopped', '
 
 export const trainingRunSchema = z.object({
   id,
+  /** 1, 2, … among CIFAR-10 runs: what the screen calls it (the id is shared with pneumonia runs). */
+  number: z.number().int().positive(),
   status: z.enum(TRAINING_STATUSES),
   config: trainingConfigSchema,
   history: z.array(epochRecordSchema),
@@ -120,6 +122,14 @@ export const trainingChannels = {
   'training.get': {
     request: z.strictObject({ runId: id }),
     response: trainingRunSchema,
+  },
+  /** What the CIFAR-10 panel can prefill on this machine. */
+  'training.defaults': {
+    request: z.strictObject({}),
+    response: z.object({
+      /** A CIFAR-10 release found in the shared data folder ($CXR_SHARED_DATA or ../shared/data), if any. */
+      datasetPath: z.string().nullable(),
+    }),
   },
 } satisfies ChannelMap;
 

@@ -115,6 +115,7 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'uploads.finish': ({ uploadId }) => services.uploads.finish(uploadId),
     'uploads.abort': ({ uploadId }) => services.uploads.abort(uploadId),
     'scoring.start': () => services.scoring.start(),
+    'training.defaults': () => ({ datasetPath: cifarDataPath() }),
     'pneumonia.defaults': () => pneumoniaDefaults(services),
     'pneumonia.previewData': (request) => services.pneumonia.preview(request),
     'pneumonia.start': (config) => services.pneumonia.start(config),
@@ -140,12 +141,21 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
   };
 }
 
-/**
- * What the training screen can offer without the user typing paths: the real data staged beside
- * the project ($CXR_SHARED_DATA, or ../shared/data from the working directory) when it exists.
- */
+/** The real data staged beside the project: $CXR_SHARED_DATA, or ../shared/data from the working directory. */
+function sharedDataFolder(): string {
+  return path.resolve(process.env.CXR_SHARED_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+}
+
+/** The first CIFAR-10 release found in the shared data folder (official binary first, then the image archive). */
+function cifarDataPath(): string | null {
+  const folder = path.join(sharedDataFolder(), 'cifar10');
+  const candidates = ['cifar-10-binary.tar.gz', 'cifar-10-batches-bin', 'cifar-10-images.tar.gz'].map((name) => path.join(folder, name));
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+/** What the training screen can offer without the user typing paths: the shared data, when it exists. */
 function pneumoniaDefaults(services: AppServices): ResponseOf<'pneumonia.defaults'> {
-  const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+  const shared = sharedDataFolder();
   const weights = path.join(shared, 'weights', 'mobilenetv2_035_224_imagenet_tm');
   const folder = path.join(shared, 'chest_xray');
   return {

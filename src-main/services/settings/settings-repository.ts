@@ -2,7 +2,7 @@ import { settingsSchema, type Settings } from '@shared/ipc/contract';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 
-export const DEFAULT_SETTINGS: Settings = { agingLimitMinutes: 120 };
+export const DEFAULT_SETTINGS: Settings = { agingLimitMinutes: 120, sitePrevalencePercent: null };
 
 /** Clinical settings, one row per key; every change is audited with its old and new value. */
 export class SettingsRepository {

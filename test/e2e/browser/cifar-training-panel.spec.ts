@@ -30,6 +30,10 @@ test('CIFAR-10 panel: a tiny training run shows live curves, then the confusion 
   await expect(page.getByTestId('backend')).toContainText('wasm');
   await expect(page.getByTestId('backend')).toContainText('tfjs-node');
 
+  // The staged release is offered, as the Train model screen offers its data.
+  await expect(page.getByTestId('dataset-path')).toHaveValue(/cifar10[\\/]cifar-10-images\.tar\.gz$/);
+  await expect(page.getByTestId('dataset-path-found')).toBeVisible();
+
   // Bad input first: a clear error and no run.
   await page.getByTestId('dataset-path').fill(path.join(release, 'missing'));
   await page.getByTestId('start-training').click();
@@ -41,6 +45,8 @@ test('CIFAR-10 panel: a tiny training run shows live curves, then the confusion 
   await page.getByTestId('quick-run').uncheck();
   await page.getByTestId('start-training').click();
   await expect(page.getByTestId('run-status')).toHaveText(/running/);
+  // Numbered among CIFAR-10 runs, not by the database id pneumonia runs share.
+  await expect(page.locator('h1', { has: page.getByTestId('run-status') })).toContainText('CIFAR run 1');
   await expect(page.getByTestId('epoch-progress')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('eta')).not.toHaveText('–');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'training-running.png') });
@@ -58,6 +64,7 @@ test('CIFAR-10 panel: a tiny training run shows live curves, then the confusion 
   await expect(page.getByTestId('classification-report').locator('tbody tr')).toHaveCount(10);
   await expect(page.getByTestId('sample-grid').locator('canvas')).toHaveCount(24);
   await expect(page.getByTestId('test-accuracy')).toHaveText(/^\d+\.\d%$/);
-  await expect(page.getByTestId('fit-diagnosis')).toBeVisible();
+  await expect(page.getByTestId('fit-diagnosis')).toHaveText(/^(Too short to learn|Over-fitting|Under-fitting|Good fit)\./);
+  await expect(page.getByTestId('training-panel').getByRole('button', { name: /CIFAR run 1/ })).toContainText('2/2 epochs');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'training-finished.png'), fullPage: true });
 });

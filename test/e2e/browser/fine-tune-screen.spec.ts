@@ -84,10 +84,15 @@ test('Train model screen: a quick real run shows live curves, compares the new v
   await page.getByTestId('ft-name').fill('e2e quick run');
   await page.getByTestId('ft-start').click();
   await expect(page.getByTestId('ft-past-runs')).toContainText('e2e quick run');
+  // Numbered among pneumonia runs, not by the database id CIFAR-10 runs share.
+  await expect(page.getByTestId('ft-past-runs')).toContainText('Pneumonia run 1');
+  // Once two batches have passed, the time left, as the CIFAR-10 panel shows it.
+  await expect(page.getByTestId('ft-eta')).toHaveText(/^\d+ (s|min)$|^\d+\.\d h$/, { timeout: 240_000 });
   await expect(page.getByTestId('pn-loss-chart')).toBeVisible();
   await expect(page.getByTestId('ft-comparison')).toBeVisible({ timeout: 360_000 });
   await expect(page.getByTestId('ft-run-status')).toHaveText(/completed/);
   await expect(page.getByTestId('ft-comparison-no-active')).toBeVisible();
+  await expect(page.getByTestId('ft-past-runs')).toContainText('2 epochs');
   // The comparison shows the new version's real test AUC (a number, not a dash).
   await expect(page.getByTestId('ft-compare-auc-new')).toHaveText(/^0\.\d{3}$/);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'fine-tune-comparison-dark.png'), fullPage: true });

@@ -92,8 +92,8 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   await page.getByTestId('audit-action').selectOption('threshold.changed');
   const entries = page.getByTestId('audit-entry');
   // Typed value, the slider's resting point (its keyboard steps are one change), then the preset.
-  await expect(entries.last()).toContainText('from: 0.3 · to: 0.8 · preset: manual');
-  await expect(entries.filter({ hasText: 'to: 0.7 · preset: manual' })).toHaveCount(1);
+  await expect(entries.last()).toContainText('from: 0.30 · to: 0.80 · preset: manual');
+  await expect(entries.filter({ hasText: 'to: 0.70 · preset: manual' })).toHaveCount(1);
   await expect(entries.first()).toContainText('preset: screening');
   await expect(entries.first()).toContainText(/threshold changed/i);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
@@ -101,6 +101,117 @@ test('moving the threshold re-flags the worklist at once, and the change is audi
   // Stored per model version: a fresh window comes back with the last threshold.
   await page.reload();
   await expect(page.getByTestId('threshold-input')).toHaveValue('0.30');
+});
+
+test('an out-of-range threshold is refused with a message; Undo brings back the previous threshold and preset, audited', async ({ page, seeded }) => {
+  await openWorklist(page, seeded.url, seeded.studies);
+  const input = page.getByTestId('threshold-input');
+  const undo = page.getByTestId('threshold-undo');
+  const stored = page.getByTestId('threshold-save-state');
+  await expect(undo).toBeDisabled();
+
+  await input.fill('0.5');
+  await input.press('Enter');
+  await expect(stored).toContainText('Stored for fixture-v1');
+  await page.getByTestId('preset-screening').click();
+  await expect(input).toHaveValue('0.30');
+  await expect(stored).toContainText('Stored for fixture-v1');
+
+  // Out of range: said so, the typed text kept to correct, the threshold in force unchanged.
+  await input.fill('1.7');
+  await input.press('Enter');
+  await expect(page.getByTestId('threshold-error')).toContainText('from 0 to 1');
+  await expect(page.getByTestId('threshold-error')).toContainText('0.30 is still in force');
+  await expect(input).toHaveValue('1.7');
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(flaggedInDatabase(seeded.dir, 0.3)));
+
+  await input.fill('0.7');
+  await input.press('Enter');
+  await expect(page.getByTestId('threshold-error')).toHaveCount(0);
+  await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(flaggedInDatabase(seeded.dir, 0.7)));
+  await expect(stored).toContainText('Stored for fixture-v1');
+
+  // Undo: the screening preset's 0.30 comes back, with its flags, then the 0.50 typed before it.
+  await expect(undo).toBeEnabled();
+  await undo.click();
+  await expect(input).toHaveValue('0.30');
+  await expect(page.getByTestId('threshold-flagged-count')).toHaveText(String(flaggedInDatabase(seeded.dir, 0.3)));
+  await expect(stored).toContainText('Stored for fixture-v1');
+  await expect(undo).toBeEnabled();
+  await undo.click();
+  await expect(input).toHaveValue('0.50');
+  await expect(stored).toContainText('Stored for fixture-v1');
+
+  await page.getByTestId('nav-audit').click();
+  await page.getByTestId('audit-action').selectOption('threshold.changed');
+  const entries = page.getByTestId('audit-entry');
+  await expect(entries).toHaveCount(5);
+  await expect(entries.nth(0)).toContainText('from: 0.30 · to: 0.50 · preset: manual');
+  await expect(entries.nth(1)).toContainText('from: 0.70 · to: 0.30 · preset: screening');
+  await expect(entries.nth(1)).toContainText('Threshold changed');
+
+  // Stored: a fresh window comes back with the threshold the undo left.
+  await page.reload();
+  await expect(page.getByTestId('threshold-input')).toHaveValue('0.50');
+});
+
+test('the site prevalence turns the test figures into flags per 100 studies and a PPV here; it is kept and audited', async ({ page, seeded }) => {
+  await openWorklist(page, seeded.url, seeded.studies);
+  const prevalence = page.getByTestId('site-prevalence-input');
+  await prevalence.fill('10');
+  await prevalence.press('Enter');
+
+  // The figures follow from the counts behind sensitivity and specificity at this threshold.
+  const ratio = async (testid: string) => {
+    const [a, b] = (await page.getByTestId(testid).textContent())!.split('/').map(Number);
+    return a! / b!;
+  };
+  const [sensitivity, specificity] = [await ratio('metric-sensitivity-count'), await ratio('metric-specificity-count')];
+  const flagged = sensitivity * 0.1 + (1 - specificity) * 0.9;
+  await expect(page.getByTestId('site-flags-per-100')).toHaveText((flagged * 100).toFixed(1));
+  await expect(page.getByTestId('site-ppv')).toHaveText(`${(((sensitivity * 0.1) / flagged) * 100).toFixed(1)} %`);
+  await expect(page.getByTestId('site-source')).toContainText('at this threshold on');
+
+  await prevalence.fill('150');
+  await prevalence.press('Enter');
+  await expect(page.getByTestId('site-prevalence-error')).toContainText('from 0.1 to 99.9');
+
+  await page.reload();
+  await expect(page.getByTestId('site-prevalence-input')).toHaveValue('10');
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-entry').first()).toContainText('setting: site prevalence (%)');
+  await expect(page.getByTestId('audit-entry').first()).toContainText('from: none · to: 10');
+});
+
+test('at 1280 px the worklist fits without sideways scrolling, long names show in full on hover; date filters read YYYY-MM-DD', async ({ page, seeded }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openWorklist(page, seeded.url, seeded.studies);
+  const scroller = page.getByTestId('worklist-scroller');
+  expect(await scroller.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+  // Every column, Label and Model included, lies inside the visible part of the table.
+  const right = await scroller.evaluate((el) => el.getBoundingClientRect().right);
+  for (const column of ['label', 'model', 'probability']) {
+    const box = await page.locator(`[data-testid="worklist-row"] [data-col="${column}"]`).first().boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(right);
+  }
+  const row = page.getByTestId('worklist-row').first();
+  const file = row.locator('[data-col="patient"] .file');
+  await expect(file).toHaveAttribute('title', (await file.textContent())!);
+  await expect(row.locator('[data-col="model"]')).toHaveAttribute('title', 'fixture-v1');
+
+  // The day fields take the table's format; a day after every study's leaves none, a wrong format says so.
+  const from = page.getByTestId('filter-date-from');
+  await expect(from).toHaveAttribute('placeholder', 'YYYY-MM-DD');
+  await from.fill('2999-01-01');
+  await expect(page.getByTestId('worklist-empty')).toBeVisible();
+  await page.getByTestId('filter-clear').click();
+  await expect(from).toHaveValue('');
+  await expect(page.getByTestId('worklist-count')).toHaveText(`${seeded.studies} studies`);
+  await from.fill('01/31/2026');
+  await from.blur();
+  await expect(from).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('worklist-count')).toHaveText(`${seeded.studies} studies`);
 });
 
 test('the aging rule lifts a long-waiting study above higher scores, until the limit is raised', async ({ page, seeded }) => {

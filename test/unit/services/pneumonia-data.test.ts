@@ -63,4 +63,9 @@ describe('training data preview', () => {
     expect(defaults.mobilenetWeightsPath).toMatch(/mobilenetv2_035_224_imagenet_tm$/);
     expect(defaults.sampleFolder).toBe(folder);
   });
+
+  it('offers the staged CIFAR-10 release to the CIFAR-10 panel', async () => {
+    const defaults = await call<{ datasetPath: string | null }>('training.defaults');
+    expect(defaults.datasetPath).toBe(requireSharedData('cifar10/cifar-10-images.tar.gz'));
+  });
 });

@@ -95,10 +95,17 @@ describe('worklist services', () => {
   });
 
   it('keeps the aging limit as an audited setting', async () => {
-    expect(await call('settings.get')).toEqual({ agingLimitMinutes: 120 });
-    expect(await call('settings.update', { agingLimitMinutes: 45 })).toEqual({ agingLimitMinutes: 45 });
+    expect(await call('settings.get')).toEqual({ agingLimitMinutes: 120, sitePrevalencePercent: null });
+    expect(await call('settings.update', { agingLimitMinutes: 45 })).toEqual({ agingLimitMinutes: 45, sitePrevalencePercent: null });
     expect(services.audit.recent(1)[0]).toMatchObject({ action: 'setting.changed', details: { from: 120, to: 45 } });
     expect((await router.dispatch('settings.update', { agingLimitMinutes: 1 })).ok).toBe(false);
+  });
+
+  it('keeps the site prevalence as an audited setting, within (0, 100) %', async () => {
+    expect(await call('settings.update', { sitePrevalencePercent: 12.5 })).toMatchObject({ sitePrevalencePercent: 12.5 });
+    expect(services.audit.recent(1)[0]).toMatchObject({ action: 'setting.changed', entityId: 'sitePrevalencePercent', details: { from: null, to: 12.5 } });
+    expect((await router.dispatch('settings.update', { sitePrevalencePercent: 100 })).ok).toBe(false);
+    expect(await call('settings.get')).toMatchObject({ sitePrevalencePercent: 12.5 });
   });
 
   it('exports the worklist de-identified by default, identified only when asked', async () => {

@@ -55,4 +55,12 @@ describe('fit diagnosis from the loss curves', () => {
     expect(diagnoseFit([epoch(1.0, 1.0), epoch(0.7, 0.72)])?.verdict).toBe('good-fit');
     expect(diagnoseFit([])).toBeNull();
   });
+
+  it('calls a run whose validation accuracy stays near chance too short to learn, not over-fitting', () => {
+    // A quick run: the losses far apart, but validation accuracy at 11 % of ten classes.
+    const d = diagnoseFit([epoch(2.3, 2.9, 0.12, 0.1), epoch(2.1, 3.4, 0.2, 0.11)]);
+    expect(d?.verdict).toBe('too-short');
+    expect(d?.explanation).toMatch(/too short to learn/);
+    expect(d?.explanation).not.toMatch(/over-fit|memoris/i);
+  });
 });

@@ -5,6 +5,7 @@ import { TaskRuns, type RawRunRow } from '../training/task-runs';
 
 export interface PneumoniaRunRow {
   id: number;
+  number: number;
   status: TrainingStatus;
   config: PneumoniaTrainingConfig;
   history: PneumoniaEpochRecord[];
@@ -27,6 +28,7 @@ function fromRaw(row: RawRunRow): PneumoniaRunRow {
   const results: RunResults = row.metrics_json ? (JSON.parse(row.metrics_json) as RunResults) : { dataset: null, comparison: null };
   return {
     id: row.id,
+    number: row.number,
     status: row.status,
     config: JSON.parse(row.config_json) as PneumoniaTrainingConfig,
     history: JSON.parse(row.history_json) as PneumoniaEpochRecord[],

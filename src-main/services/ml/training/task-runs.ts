@@ -4,6 +4,8 @@ import type { Db } from '../../db/database';
 /** A training_runs row as stored, for every task. */
 export interface RawRunRow {
   id: number;
+  /** The run's place among its task's runs (1, 2, …): the database id counts both tasks together. */
+  number: number;
   status: TrainingStatus;
   config_json: string;
   history_json: string;
@@ -14,6 +16,8 @@ export interface RawRunRow {
   finished_at: string | null;
   error: string | null;
 }
+
+const COLUMNS = '*, (SELECT COUNT(*) FROM training_runs AS earlier WHERE earlier.task = training_runs.task AND earlier.id <= training_runs.id) AS number';
 
 /**
  * The reads and updates of training_runs that are the same for every task; the CIFAR-10 and the
@@ -27,12 +31,14 @@ export class TaskRuns<Row> {
   ) {}
 
   get(id: number): Row | null {
-    const row = this.db.prepare('SELECT * FROM training_runs WHERE id = ? AND task = ?').get(id, this.task) as RawRunRow | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM training_runs WHERE id = ? AND task = ?`).get(id, this.task) as RawRunRow | undefined;
     return row ? this.fromRaw(row) : null;
   }
 
   list(limit: number): Row[] {
-    return (this.db.prepare('SELECT * FROM training_runs WHERE task = ? ORDER BY id DESC LIMIT ?').all(this.task, limit) as RawRunRow[]).map(this.fromRaw);
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM training_runs WHERE task = ? ORDER BY id DESC LIMIT ?`).all(this.task, limit) as RawRunRow[]).map(
+      this.fromRaw,
+    );
   }
 
   setBackend(id: number, backend: BackendReport): void {

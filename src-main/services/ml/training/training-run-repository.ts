@@ -4,6 +4,7 @@ import { TaskRuns, type RawRunRow } from './task-runs';
 
 export interface TrainingRunRow {
   id: number;
+  number: number;
   status: TrainingStatus;
   config: TrainingConfig;
   history: EpochRecord[];
@@ -18,6 +19,7 @@ export interface TrainingRunRow {
 function fromRaw(row: RawRunRow): TrainingRunRow {
   return {
     id: row.id,
+    number: row.number,
     status: row.status,
     config: JSON.parse(row.config_json) as TrainingConfig,
     history: JSON.parse(row.history_json) as EpochRecord[],

@@ -117,6 +117,7 @@ export class TrainingService {
     const live = this.live.get(row.id);
     return {
       id: row.id,
+      number: row.number,
       status: row.status,
       config: row.config,
       history: row.history,
