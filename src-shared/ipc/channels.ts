@@ -2,6 +2,8 @@
  * Channel and event names, and the method names `window.api` exposes for them.
  * Kept free of schema code so the sandboxed preload can import it without bundling zod.
  */
+import { RESULTS_API_METHODS } from './results-channels';
+
 export const API_METHODS = {
   appInfo: 'app.info',
   pickFolder: 'dialogs.pickFolder',
@@ -54,6 +56,7 @@ export const API_METHODS = {
   getDicomNodeSettings: 'dicomNode.settings.get',
   updateDicomNodeSettings: 'dicomNode.settings.update',
   echoDicomPeer: 'dicomNode.echo',
+  ...RESULTS_API_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

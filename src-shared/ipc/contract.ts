@@ -30,6 +30,7 @@ import {
   dicomPeerSchema,
   studiesArrivedSchema,
 } from './dicom-node-contract';
+import { resultsChannels } from './results-contract';
 
 export { BACKEND_NAMES };
 
@@ -648,6 +649,7 @@ export const contract = {
     request: z.strictObject({ peer: dicomPeerSchema }),
     response: z.object({ roundTripMs: z.number().nonnegative() }),
   },
+  ...resultsChannels,
 } satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export const eventSchemas = {
