@@ -77,7 +77,12 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return { studyId, status };
     },
     'models.list': () => ({ versions: models.list('pneumonia'), pendingActivation: services.scoring.pendingActivation() }),
-    'models.setThreshold': ({ modelVersionId, threshold, preset }) => models.setThreshold(modelVersionId, threshold, preset),
+    'models.setThreshold': ({ modelVersionId, threshold, preset }) => {
+      const summary = models.setThreshold(modelVersionId, threshold, preset);
+      // Results already sent state the old threshold: with auto-send on, new ones supersede them.
+      services.results.reconcile();
+      return summary;
+    },
     'settings.get': () => settings.get(),
     'settings.update': (changes) => settings.update(changes),
     'audit.list': ({ action, from, to, limit }) => ({
@@ -102,9 +107,15 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'models.get': ({ modelVersionId }) => services.registry.detail(modelVersionId),
     'models.activate': ({ modelVersionId }) => {
       if (models.task(modelVersionId) !== 'pneumonia') throw new AppError('BAD_INPUT', `Model version ${modelVersionId} is not a pneumonia model.`);
-      return services.scoring.activate(modelVersionId);
+      const outcome = services.scoring.activate(modelVersionId);
+      services.results.reconcile();
+      return outcome;
     },
-    'models.rollback': () => services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back'),
+    'models.rollback': () => {
+      const outcome = services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back');
+      services.results.reconcile();
+      return outcome;
+    },
     'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
     'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
     'models.import': (request) =>
@@ -128,6 +139,11 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'dicomNode.settings.get': () => services.dicomNode.settings(),
     'dicomNode.settings.update': (changes) => services.dicomNode.updateSettings(changes),
     'dicomNode.echo': ({ peer }) => services.dicomNode.echo(peer),
+    'results.settings.get': () => services.results.settings(),
+    'results.settings.update': (changes) => services.results.updateSettings(changes),
+    'results.outbox.list': ({ limit }) => services.results.list(limit),
+    'results.outbox.retry': ({ id }) => services.results.retry(id),
+    'results.send': ({ studyId }) => services.results.sendStudy(studyId),
   };
 }
 

@@ -23,6 +23,9 @@ import { UploadStore } from '../uploads/upload-store';
 import { ArrivalSpool } from '../dicom-network/arrival-spool';
 import { DicomNode, type DicomNodeOptions } from '../dicom-network/dicom-node';
 import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-settings';
+import { ResultService, type ResultServiceOptions } from '../dicom-results/result-service';
+import { ResultSettingsRepository } from '../dicom-results/result-settings';
+import { APP_VERSION } from './version';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -47,6 +50,8 @@ export interface AppServices {
   readonly studySamples: LabelledStudySamples;
   readonly uploads: UploadStore;
   readonly dicomNode: DicomNode;
+  /** Results as DICOM Structured Reports and their outbound queue. */
+  readonly results: ResultService;
   close(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export interface AppServicesOptions {
   dicomNode?: DicomNodeOptions;
   /** The CLI's `listen` starts the node itself, with its own settings; the app starts it from the stored ones. */
   startDicomNode?: boolean;
+  results?: ResultServiceOptions;
 }
 
 /**
@@ -120,6 +126,16 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   );
   // Instances acknowledged before a kill and not yet imported are imported now, node on or off.
   spool.recover();
+  const results = new ResultService(
+    { db, models, store, settings: new ResultSettingsRepository(db, audit), audit, aeTitle: () => dicomNode.status().aeTitle, softwareVersion: APP_VERSION },
+    options.results,
+  );
+  // Scores landing (live scoring, an activation) may change what a study's result states.
+  jobs.onEvent((event) => {
+    if ((event.name === 'job.progress' || event.name === 'job.finished') && (event.payload.kind === 'scoring' || event.payload.kind === 'activation')) results.reconcile();
+  });
+  // Sends what a previous run left queued, and resends what it was sending when it stopped.
+  results.start();
   // Never throws: a port that cannot be opened shows as the node's status, with the reason.
   if (options.startDicomNode ?? true) void dicomNode.startIfEnabled();
   return {
@@ -142,9 +158,11 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
     studySamples,
     uploads,
     dicomNode,
+    results,
     async close() {
       // First: no instance may arrive, or be half-way through its commit, once the database closes.
       await dicomNode.stop();
+      await results.stop();
       await spool.stop();
       await training.shutdown();
       await pneumonia.shutdown();
