@@ -53,6 +53,8 @@ export class ResultService {
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
   private stopped = true;
+  /** `cli listen --send-results-to`: settings for this run only, the stored ones untouched. */
+  private override: ResultSettings | null = null;
 
   constructor(
     private readonly deps: ResultServiceDeps,
@@ -82,13 +84,19 @@ export class ResultService {
   }
 
   settings(): ResultSettings {
-    return this.deps.settings.get();
+    return this.override ?? this.deps.settings.get();
   }
 
   updateSettings(changes: Partial<ResultSettings>): ResultSettings {
     const settings = this.deps.settings.update(changes);
     this.reconcile();
     return settings;
+  }
+
+  /** Uses these settings instead of the stored ones until the process ends (the CLI's options). */
+  useForThisRun(settings: ResultSettings): void {
+    this.override = settings;
+    this.reconcile();
   }
 
   list(limit = 200): OutboxList {
@@ -103,7 +111,7 @@ export class ResultService {
 
   /** The viewer's "Send result to PACS": the study's current document (built now if the result changed) queued for every destination. */
   async sendStudy(studyId: number): Promise<{ queued: number; revision: number }> {
-    const { destinations } = this.deps.settings.get();
+    const { destinations } = this.settings();
     if (destinations.length === 0) throw new AppError('BAD_INPUT', 'No destination is configured for results: add one in the DICOM node settings.');
     const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
     const latest = this.results.latest(studyId);
@@ -143,7 +151,7 @@ export class ResultService {
   }
 
   private async reconcileOnce(): Promise<void> {
-    const { autoSend, destinations } = this.deps.settings.get();
+    const { autoSend, destinations } = this.settings();
     const active = this.deps.models.active('pneumonia');
     if (!autoSend || destinations.length === 0 || !active || active.threshold === null) return;
     let built = 0;
@@ -172,7 +180,7 @@ export class ResultService {
         ? { kind: 'not_assessed', reference, reason: image.reason ?? 'not a chest radiograph' }
         : { kind: 'scored', reference, verdict: image.verdict, reason: image.reason, probability: image.probability };
     });
-    const { orgUidRoot } = this.deps.settings.get();
+    const { orgUidRoot } = this.settings();
     const latest = this.results.latest(facts.studyId);
     const revision = (latest?.revision ?? 0) + 1;
     const series = latest?.seriesInstanceUid ?? newUid(orgUidRoot);

@@ -54,7 +54,12 @@ export function studyResultFacts(db: Db, models: ModelVersionRepository, studyId
     threshold: active.threshold,
     thresholdPreset,
     images,
-    contentKey: JSON.stringify([active.id, active.threshold, thresholdPreset, images.map((i) => [i.imageId, i.verdict, i.reason, i.probability])]),
+    // A study with no assessed image states no threshold: a threshold change leaves its document as it is.
+    contentKey: JSON.stringify([
+      active.id,
+      images.some((i) => i.probability !== null) ? [active.threshold, thresholdPreset] : null,
+      images.map((i) => [i.imageId, i.verdict, i.reason, i.probability]),
+    ]),
   };
 }
 
