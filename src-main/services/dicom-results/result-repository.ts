@@ -132,7 +132,13 @@ export class ResultRepository {
    * again, the same bytes with the same SOP Instance UID, which an archive stores once.
    */
   recoverSending(): number {
-    return this.db.prepare("UPDATE dicom_outbox SET state = 'pending', next_attempt_ms = ? WHERE state = 'sending'").run(Date.now()).changes;
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const recovered = this.db.prepare("UPDATE dicom_outbox SET state = 'pending', next_attempt_ms = ? WHERE state = 'sending'").run(now).changes;
+      // A start is a fresh try for everything waiting: the back-off measured an outage that may be over.
+      this.db.prepare("UPDATE dicom_outbox SET next_attempt_ms = ? WHERE state = 'pending' AND next_attempt_ms > ?").run(now, now);
+      return recovered;
+    }).immediate();
   }
 
   /** Pending or failed entries (one, or all) to be tried now. */
