@@ -22,11 +22,16 @@ export const resultSettingsSchema = z.strictObject({
   destinations: z.array(dicomPeerSchema).max(MAX_RESULT_DESTINATIONS, `at most ${MAX_RESULT_DESTINATIONS} destinations`),
   /** On: studies that arrived over DICOM get their result sent once scored; off: only on request from the viewer. */
   autoSend: z.boolean(),
+  /**
+   * Also send, beside each report that states a score, a Secondary Capture of each scored image with
+   * its heatmap and score burned in (absent in settings saved before it existed: off).
+   */
+  includeSecondaryCapture: z.boolean().default(false),
   /** Null: UIDs under 2.25 (derived from a random UUID, PS3.5 B.2), which need no registered root. */
   orgUidRoot: orgUidRootSchema.nullable(),
 });
 
-export const DEFAULT_RESULT_SETTINGS: ResultSettings = { destinations: [], autoSend: false, orgUidRoot: null };
+export const DEFAULT_RESULT_SETTINGS: ResultSettings = { destinations: [], autoSend: false, includeSecondaryCapture: false, orgUidRoot: null };
 
 export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const;
 
@@ -35,6 +40,8 @@ export const outboxEntrySchema = z.object({
   studyId: z.number().int().positive(),
   /** The result document's own number (1 for the first SR of a study, 2 for the one that supersedes it, ...). */
   revision: z.number().int().positive(),
+  /** The Structured Report, or a Secondary Capture of a scored image. */
+  document: z.enum(['sr', 'sc']),
   /** AE@host:port */
   destination: z.string(),
   state: z.enum(OUTBOX_STATES),

@@ -127,7 +127,16 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   // Instances acknowledged before a kill and not yet imported are imported now, node on or off.
   spool.recover();
   const results = new ResultService(
-    { db, models, store, settings: new ResultSettingsRepository(db, audit), audit, aeTitle: () => dicomNode.status().aeTitle, softwareVersion: APP_VERSION },
+    {
+      db,
+      models,
+      store,
+      settings: new ResultSettingsRepository(db, audit),
+      audit,
+      aeTitle: () => dicomNode.status().aeTitle,
+      softwareVersion: APP_VERSION,
+      renderImage: (file) => dicom.renderForModel({ path: file }),
+    },
     options.results,
   );
   // Scores landing (live scoring, an activation) may change what a study's result states.

@@ -220,7 +220,8 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'dicom results and their outbox',
     // Each result document is built once (its UIDs and bytes kept), so every attempt, and a resend
     // after a crash, sends the same instance. A newer result for a study gets the next revision and
-    // names the one it supersedes. The outbox holds one row per document and destination.
+    // names the one it supersedes; a secondary capture (the image with its heatmap and score) may go
+    // beside a report that states a score. The outbox holds one row per document and destination.
     sql: `
       CREATE TABLE dicom_results (
         id INTEGER PRIMARY KEY,
@@ -232,10 +233,15 @@ export const MIGRATIONS: readonly Migration[] = [
         sop_instance_uid TEXT NOT NULL UNIQUE,
         predecessor_id INTEGER REFERENCES dicom_results(id),
         assessed INTEGER NOT NULL CHECK (assessed IN (0,1)),
+        kind TEXT NOT NULL DEFAULT 'sr' CHECK (kind IN ('sr','sc')),
+        image_id INTEGER REFERENCES images(id) ON DELETE CASCADE,
         document BLOB NOT NULL,
         created_at TEXT NOT NULL,
-        UNIQUE (study_id, revision)
+        CHECK ((kind = 'sc') = (image_id IS NOT NULL))
       );
+      -- One report per revision; beside it, at most one secondary capture per scored image.
+      CREATE UNIQUE INDEX dicom_results_report ON dicom_results(study_id, revision) WHERE kind = 'sr';
+      CREATE UNIQUE INDEX dicom_results_capture ON dicom_results(study_id, revision, image_id) WHERE kind = 'sc';
       CREATE TABLE dicom_outbox (
         id INTEGER PRIMARY KEY,
         result_id INTEGER NOT NULL REFERENCES dicom_results(id) ON DELETE CASCADE,

@@ -33,6 +33,7 @@ interface OutboxRow {
   id: number;
   study_id: number;
   revision: number;
+  kind: 'sr' | 'sc';
   ae_title: string;
   host: string;
   port: number;
@@ -54,7 +55,7 @@ export class ResultRepository {
 
   latest(studyId: number): StoredResult | null {
     const row = this.db
-      .prepare('SELECT id, revision, content_key, series_instance_uid, sop_instance_uid FROM dicom_results WHERE study_id = ? ORDER BY revision DESC LIMIT 1')
+      .prepare("SELECT id, revision, content_key, series_instance_uid, sop_instance_uid FROM dicom_results WHERE study_id = ? AND kind = 'sr' ORDER BY revision DESC LIMIT 1")
       .get(studyId) as { id: number; revision: number; content_key: string; series_instance_uid: string; sop_instance_uid: string } | undefined;
     return row ? { id: row.id, revision: row.revision, contentKey: row.content_key, seriesInstanceUid: row.series_instance_uid, sopInstanceUid: row.sop_instance_uid } : null;
   }
@@ -74,6 +75,48 @@ export class ResultRepository {
       this.enqueue(id, destinations);
       return id;
     }).immediate();
+  }
+
+  /** Stores a secondary capture beside a report and queues it where the report was queued, in one transaction. */
+  addCapture(report: { id: number }, capture: { imageId: number; seriesInstanceUid: string; sopInstanceUid: string; document: Buffer }): void {
+    this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO dicom_results (study_id, revision, model_version_id, content_key, series_instance_uid, sop_instance_uid, predecessor_id, assessed, kind, image_id, document, created_at)
+             SELECT study_id, revision, model_version_id, content_key, ?, ?, NULL, 1, 'sc', ?, ?, ? FROM dicom_results WHERE id = ?`,
+          )
+          .run(capture.seriesInstanceUid, capture.sopInstanceUid, capture.imageId, capture.document, new Date().toISOString(), report.id).lastInsertRowid,
+      );
+      this.enqueue(id, this.destinationsOf(report.id));
+    }).immediate();
+  }
+
+  /**
+   * Scored images of each study's latest report (one that states a score) with a heatmap from the
+   * report's version and no secondary capture yet: what the capture pass builds.
+   */
+  capturesToBuild(): { reportId: number; studyId: number; revision: number; imageId: number; storedPath: string; heatmap: Buffer; probability: number; verdict: string; reason: string | null; modelVersionId: number }[] {
+    return this.db
+      .prepare(
+        `SELECT r.id AS reportId, r.study_id AS studyId, r.revision, i.id AS imageId, i.stored_path AS storedPath, p.heatmap, p.probability, p.verdict, p.verdict_reason AS reason, r.model_version_id AS modelVersionId
+         FROM dicom_results r
+         JOIN images i ON i.study_id = r.study_id
+         JOIN predictions p ON p.image_id = i.id AND p.model_version_id = r.model_version_id
+         WHERE r.kind = 'sr' AND r.assessed = 1 AND p.verdict != 'not_applicable' AND p.heatmap IS NOT NULL
+           AND r.revision = (SELECT MAX(revision) FROM dicom_results l WHERE l.study_id = r.study_id AND l.kind = 'sr')
+           AND NOT EXISTS (SELECT 1 FROM dicom_results c WHERE c.study_id = r.study_id AND c.revision = r.revision AND c.kind = 'sc' AND c.image_id = i.id)
+         ORDER BY r.id, i.id`,
+      )
+      .all() as ReturnType<ResultRepository['capturesToBuild']>;
+  }
+
+  private destinationsOf(resultId: number): DicomPeer[] {
+    return (this.db.prepare('SELECT ae_title, host, port FROM dicom_outbox WHERE result_id = ?').all(resultId) as { ae_title: string; host: string; port: number }[]).map((r) => ({
+      aeTitle: r.ae_title,
+      host: r.host,
+      port: r.port,
+    }));
   }
 
   /**
@@ -150,7 +193,7 @@ export class ResultRepository {
   list(limit: number): OutboxList {
     const rows = this.db
       .prepare(
-        `SELECT o.*, r.study_id, r.revision FROM dicom_outbox o JOIN dicom_results r ON r.id = o.result_id ORDER BY o.id DESC LIMIT ?`,
+        `SELECT o.*, r.study_id, r.revision, r.kind FROM dicom_outbox o JOIN dicom_results r ON r.id = o.result_id ORDER BY o.id DESC LIMIT ?`,
       )
       .all(limit) as OutboxRow[];
     const counts = { pending: 0, sending: 0, sent: 0, failed: 0 };
@@ -161,6 +204,7 @@ export class ResultRepository {
         id: r.id,
         studyId: r.study_id,
         revision: r.revision,
+        document: r.kind,
         destination: `${r.ae_title}@${r.host}:${r.port}`,
         state: r.state,
         attempts: r.attempts,

@@ -3,18 +3,22 @@ import type { DicomPeer } from '@shared/ipc/dicom-node-contract';
 import type { OutboxList, ResultSettings } from '@shared/ipc/results-contract';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
+import type { GreyImage } from '../imaging/dicom/dicom-image';
 import type { ImageStore } from '../imaging/image-store';
 import type { ModelVersionRepository } from '../registry/model-version-repository';
 import { buildResultDataset, writeResultDocument, type ImageAssessment } from './result-document';
 import { ResultRepository } from './result-repository';
 import type { ResultSettingsRepository } from './result-settings';
 import { readScoredImageSource } from './scored-image-source';
+import { renderSecondaryCapture, writeSecondaryCapture } from './secondary-capture';
 import { storeInstances, StoreAssociationError } from './store-scu';
 import { autoSendCandidates, studyResultFacts, type StudyResultFacts } from './study-result-facts';
 import { newUid } from './uid';
 
 export interface ResultServiceDeps {
   db: Db;
+  /** Renders the scored image (its default window) for the secondary capture, off the main thread. */
+  renderImage: (file: string) => Promise<GreyImage>;
   models: ModelVersionRepository;
   store: ImageStore;
   settings: ResultSettingsRepository;
@@ -126,6 +130,8 @@ export class ResultService {
     }
     this.deps.audit.record('results.send_requested', { type: 'study', id: studyId }, { revision, queued });
     this.kick();
+    // Its secondary capture, if wanted, follows once the heatmap is there.
+    this.reconcile();
     return { queued, revision };
   }
 
@@ -151,6 +157,57 @@ export class ResultService {
   }
 
   private async reconcileOnce(): Promise<void> {
+    await this.buildReports();
+    if (this.settings().includeSecondaryCapture) await this.buildCaptures();
+  }
+
+  /**
+   * A secondary capture for each scored image of a study's latest report, once its heatmap is drawn
+   * (heatmaps come after the scores), sent where the report was sent. Never for a study with no score.
+   */
+  private async buildCaptures(): Promise<void> {
+    const { orgUidRoot } = this.settings();
+    for (const capture of this.results.capturesToBuild()) {
+      if (this.stopped) return;
+      try {
+        const file = this.deps.store.resolve(capture.storedPath);
+        const [source, grey] = await Promise.all([readScoredImageSource(file), this.deps.renderImage(file)]);
+        const version = this.deps.models.summary(capture.modelVersionId);
+        const threshold = version.threshold ?? 1;
+        const flagged = capture.probability >= threshold;
+        const unreliable = capture.verdict !== 'in_scope';
+        const picture = await renderSecondaryCapture(grey, capture.heatmap, [
+          'AI DECISION SUPPORT - NOT A DIAGNOSIS - heatmap: where the model looked',
+          `Pneumonia probability ${capture.probability.toFixed(3)}: ${flagged ? 'FLAGGED' : unreliable ? 'not flagged, score NOT RELIABLE' : 'not flagged'} (threshold ${threshold.toFixed(2)})`,
+          ...(unreliable ? [`Caution: ${capture.verdict === 'outside_population' ? 'outside the population' : 'unusual image'}${capture.reason ? `: ${capture.reason}` : ''}`] : []),
+          `Model ${version.name} (version ${version.id}), workstation ${this.deps.aeTitle()}`,
+        ]);
+        const uids = { series: newUid(orgUidRoot), instance: newUid(orgUidRoot) };
+        this.results.addCapture(
+          { id: capture.reportId },
+          {
+            imageId: capture.imageId,
+            seriesInstanceUid: uids.series,
+            sopInstanceUid: uids.instance,
+            document: writeSecondaryCapture({
+              study: source.study,
+              source: source.reference,
+              picture,
+              station: { aeTitle: this.deps.aeTitle(), softwareVersion: this.deps.softwareVersion },
+              uids,
+              instanceNumber: capture.revision,
+              createdAt: new Date(),
+            }),
+          },
+        );
+        this.kick();
+      } catch (error) {
+        this.deps.audit.record('results.capture_failed', { type: 'study', id: capture.studyId }, { reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  private async buildReports(): Promise<void> {
     const { autoSend, destinations } = this.settings();
     const active = this.deps.models.active('pneumonia');
     if (!autoSend || destinations.length === 0 || !active || active.threshold === null) return;

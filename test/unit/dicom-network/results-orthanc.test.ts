@@ -204,4 +204,32 @@ describe('results as DICOM, sent to Orthanc', () => {
     const list = await router.dispatch('results.outbox.list', {});
     expect(list.ok && (list.value as { counts: { failed: number } }).counts.failed).toBe(0);
   }, 60_000);
+
+  it('with secondary captures on, the heatmap picture of each scored image arrives, passes dciodvfy and decodes; none for the study without a score', async () => {
+    const saved = await router.dispatch('results.settings.update', { includeSecondaryCapture: true });
+    expect(saved.ok).toBe(true);
+    const captures = () => services.results.list(1000).entries.filter((e) => e.document === 'sc');
+    await until('five secondary captures sent', () => captures().length === 5 && captures().every((e) => e.state === 'sent'), 120_000);
+    const notAssessed = services.db.prepare("SELECT study_id FROM dicom_results WHERE kind = 'sr' AND assessed = 0").pluck().all() as number[];
+    expect(notAssessed).toHaveLength(1);
+    expect(services.db.prepare("SELECT COUNT(*) FROM dicom_results WHERE kind = 'sc' AND study_id = ?").pluck().get(notAssessed[0])).toBe(0);
+
+    const ids = await orthanc.post<string[]>('/tools/find', JSON.stringify({ Level: 'Instance', Query: { SOPClassUID: '1.2.840.10008.5.1.4.1.1.7' } }));
+    expect(ids).toHaveLength(5);
+    const file = path.join(await tempDir('cxr-sc-'), 'sc.dcm');
+    await writeFile(file, await orthanc.instanceFile(ids[0]!));
+    const verify = await runTool('dciodvfy', [file]);
+    expect(verify.stdout + verify.stderr).toMatch(/SCImage/);
+    expect((verify.stdout + verify.stderr).split('\n').filter((line) => line.startsWith('Error'))).toEqual([]);
+    const tags = await runTool('dcmdump', ['+P', '0028,0010', '+P', '0028,0011', '+P', '0028,0301', '+P', '0008,2111', file]);
+    expect(tags.stdout).toContain('BurnedInAnnotation');
+    expect(tags.stdout).toContain('[YES]');
+    const png = `${file}.png`;
+    const decoded = await runTool('dcm2pnm', ['--write-png', file, png]);
+    expect(decoded.code, decoded.stderr).toBe(0);
+    // Orthanc decodes it too: its preview is a PNG of the picture.
+    const preview = await orthanc.request('GET', `/instances/${ids[0]}/preview`);
+    expect(preview.headers.get('content-type')).toBe('image/png');
+    expect((await preview.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+  }, 180_000);
 });
