@@ -214,9 +214,9 @@ export class ResultService {
     let built = 0;
     for (const studyId of autoSendCandidates(this.deps.db, active.id)) {
       if (this.stopped) break;
-      const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
-      if (this.results.latest(studyId)?.contentKey === facts.contentKey) continue;
       try {
+        const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
+        if (this.results.latest(studyId)?.contentKey === facts.contentKey) continue;
         await this.build(facts, destinations);
         built++;
         this.kick();
