@@ -57,6 +57,8 @@ export class ResultService {
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
   private stopped = true;
+  /** Builds run one at a time, so the viewer's send and auto-send never both make a study's next revision. */
+  private builds: Promise<unknown> = Promise.resolve();
   /** `cli listen --send-results-to`: settings for this run only, the stored ones untouched. */
   private override: ResultSettings | null = null;
 
@@ -117,17 +119,12 @@ export class ResultService {
   async sendStudy(studyId: number): Promise<{ queued: number; revision: number }> {
     const { destinations } = this.settings();
     if (destinations.length === 0) throw new AppError('BAD_INPUT', 'No destination is configured for results: add one in the DICOM node settings.');
-    const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
-    const latest = this.results.latest(studyId);
-    let revision: number;
-    let queued: number;
-    if (latest && latest.contentKey === facts.contentKey) {
-      revision = latest.revision;
-      queued = this.results.enqueue(latest.id, destinations);
-    } else {
-      revision = await this.build(facts, destinations);
-      queued = destinations.length;
-    }
+    const { revision, queued } = await this.serially(async () => {
+      const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
+      const latest = this.results.latest(studyId);
+      if (latest && latest.contentKey === facts.contentKey) return { revision: latest.revision, queued: this.results.enqueue(latest.id, destinations) };
+      return { revision: await this.build(facts, destinations), queued: destinations.length };
+    });
     this.deps.audit.record('results.send_requested', { type: 'study', id: studyId }, { revision, queued });
     this.kick();
     // Its secondary capture, if wanted, follows once the heatmap is there.
@@ -215,9 +212,13 @@ export class ResultService {
     for (const studyId of autoSendCandidates(this.deps.db, active.id)) {
       if (this.stopped) break;
       try {
-        const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
-        if (this.results.latest(studyId)?.contentKey === facts.contentKey) continue;
-        await this.build(facts, destinations);
+        const made = await this.serially(async () => {
+          const facts = studyResultFacts(this.deps.db, this.deps.models, studyId);
+          if (this.results.latest(studyId)?.contentKey === facts.contentKey) return false;
+          await this.build(facts, destinations);
+          return true;
+        });
+        if (!made) continue;
         built++;
         this.kick();
       } catch (error) {
@@ -226,6 +227,12 @@ export class ResultService {
       }
     }
     if (built > 0) this.deps.audit.record('results.built', undefined, { count: built });
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.builds.then(work, work);
+    this.builds = next.catch(() => undefined);
+    return next;
   }
 
   /** Builds, stores and queues the study's next document; answers its revision. */
