@@ -3,6 +3,7 @@
  * request path and the stored value), its status, the C-ECHO test and the arrival event.
  */
 import { z } from 'zod';
+import { empty, type ChannelMap } from './contract-primitives';
 
 /**
  * An application entity title: 1-16 characters of the DICOM default repertoire without backslash
@@ -80,3 +81,24 @@ export type DicomNodeStatus = z.output<typeof dicomNodeStatusSchema>;
 export type DicomPeer = z.output<typeof dicomPeerSchema>;
 export type AllowedPeer = z.output<typeof allowedPeerSchema>;
 export type StudiesArrived = z.output<typeof studiesArrivedSchema>;
+
+export const dicomNodeChannels = {
+  'dicomNode.status': {
+    request: empty,
+    response: dicomNodeStatusSchema,
+  },
+  'dicomNode.settings.get': {
+    request: empty,
+    response: dicomNodeSettingsSchema,
+  },
+  'dicomNode.settings.update': {
+    /** Any subset of the settings; the listener restarts with the result (or stops when disabled). */
+    request: dicomNodeSettingsSchema.partial(),
+    response: z.object({ settings: dicomNodeSettingsSchema, status: dicomNodeStatusSchema }),
+  },
+  'dicomNode.echo': {
+    /** A C-ECHO from this node's AE title to the peer: proves the network path and the peer's configuration. */
+    request: z.strictObject({ peer: dicomPeerSchema }),
+    response: z.object({ roundTripMs: z.number().nonnegative() }),
+  },
+} satisfies ChannelMap;

@@ -111,7 +111,9 @@ describe('pneumonia training as a job', () => {
     const copy = services.models.pneumoniaMetadata(services.pneumonia.get(runId).versionId!)!;
     const original = services.models.pneumoniaMetadata(base.id)!;
     // Same weights, same test images: the same scores, so the same ROC (a fresh head would differ).
-    expect(copy.evaluation.rocPoints).toEqual(original.evaluation.rocPoints);
+    // The scores agree to float rounding: the folded backbone's sums may round in another order.
+    expect(copy.evaluation.rocPoints.map(({ threshold, ...counts }) => counts)).toEqual(original.evaluation.rocPoints.map(({ threshold, ...counts }) => counts));
+    copy.evaluation.rocPoints.forEach((point, i) => expect(point.threshold).toBeCloseTo(original.evaluation.rocPoints[i]!.threshold, 5));
     expect(copy.preprocessing).toEqual(original.preprocessing);
   }, 300_000);
 
