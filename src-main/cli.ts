@@ -7,8 +7,8 @@
  *   npm run cli -- models list|import <file>|activate <id>
  *   npm run cli -- score                score every study with the active version
  *   npm run cli -- export-csv [--identified] [--out file]
- *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...]   the DICOM node
  *   npm run cli -- archives|query|retrieve ...   query/retrieve from a remote archive
+ *   npm run cli -- listen [--ae T] [--port N] [--host ip] [--allow AE@ip ...] [--send-results-to AE@host:port ...]   the DICOM node
  * Every command takes --data-dir <dir> (or the CXR_USER_DATA environment variable).
  */
 import { existsSync } from 'node:fs';

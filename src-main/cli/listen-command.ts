@@ -4,13 +4,17 @@
  * association is printed (AE title, address, counts, outcome, seconds), never patient data.
  */
 import { dicomNodeSettingsSchema, type DicomNodeSettings } from '@shared/ipc/dicom-node-contract';
+import { resultSettingsSchema, type ResultSettings } from '@shared/ipc/results-contract';
 import { AppError } from '@shared/ipc/errors';
 import type { AppServices } from '../services/app/app-services';
 import type { AssociationSummary } from '../services/dicom-network/storage-scp';
 
 export const LISTEN_USAGE = `  listen [--ae CXRTRIAGE] [--port 11112] [--host 127.0.0.1] [--allow AE@address ...]
+         [--send-results-to AE@host:port ...] [--org-uid-root 1.2.3...]
                          run the DICOM node until SIGINT/SIGTERM: store and score arriving chest X-rays
-                         (--allow replaces the stored list of senders; without any, nobody may send)`;
+                         (--allow replaces the stored list of senders; without any, nobody may send;
+                         --send-results-to sends each scored study's Structured Report there, queued
+                         and retried, for this run, in place of the stored destinations)`;
 
 /** Every value of a repeatable option: --allow A@h --allow B@h or --allow=A@h. */
 function values(args: readonly string[], name: string): string[] {
@@ -50,6 +54,35 @@ export function listenSettings(stored: DicomNodeSettings, args: readonly string[
   return parsed.data;
 }
 
+/**
+ * The result settings for this run: with --send-results-to, those destinations with auto-send on
+ * (and --org-uid-root if given); without it, null (the stored settings apply).
+ */
+export function listenResultSettings(stored: ResultSettings, args: readonly string[]): ResultSettings | null {
+  const targets = values(args, 'send-results-to');
+  const root = values(args, 'org-uid-root').at(-1);
+  if (targets.length === 0 && root === undefined) return null;
+  const candidate = {
+    ...stored,
+    autoSend: targets.length > 0 ? true : stored.autoSend,
+    orgUidRoot: root ?? stored.orgUidRoot,
+    destinations:
+      targets.length > 0
+        ? targets.map((target) => {
+            const match = /^(.+)@([^@]+):(\d+)$/.exec(target);
+            if (!match) throw new AppError('BAD_INPUT', `--send-results-to needs AE@host:port, e.g. ORTHANC@10.0.0.5:4242 (got "${printable(target)}").`);
+            return { aeTitle: match[1]!, host: match[2]!, port: Number(match[3]) };
+          })
+        : stored.destinations,
+  };
+  const parsed = resultSettingsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('BAD_INPUT', `Invalid result option ${issue.path.join('.')}: ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
 /** Control characters (and anything outside printable ASCII) in text that came off the network are shown escaped. */
 export function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -63,6 +96,7 @@ export function associationLine(summary: AssociationSummary): string {
 
 export async function listen(services: AppServices, args: readonly string[]): Promise<number> {
   const settings = listenSettings(services.dicomNode.settings(), args);
+  const resultSettings = listenResultSettings(services.results.settings(), args);
   const stopPrinting = services.dicomNode.onAssociation((summary) => console.log(associationLine(summary)));
   const status = await services.dicomNode.start(settings);
   if (status.state !== 'listening') {
@@ -74,6 +108,10 @@ export async function listen(services: AppServices, args: readonly string[]): Pr
   console.log(`Listening as ${settings.aeTitle} on ${status.bindAddress}:${status.port}; accepting from ${peers || 'nobody (pass --allow AE@address)'}.`);
   const active = services.models.active('pneumonia');
   console.log(active ? `Arrivals are scored with model version ${active.id} (${active.name}).` : 'No active model version: arrivals are stored, not scored.');
+  if (resultSettings) services.results.useForThisRun(resultSettings);
+  const { destinations, autoSend } = services.results.settings();
+  const targets = destinations.map((d) => `${d.aeTitle}@${d.host}:${d.port}`).join(', ');
+  console.log(autoSend && targets ? `Results are sent as Structured Reports to ${targets}.` : 'Results are not sent automatically (no --send-results-to).');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

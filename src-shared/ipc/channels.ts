@@ -3,6 +3,7 @@
  * Kept free of schema code so the sandboxed preload can import it without bundling zod.
  */
 import { ARCHIVE_API_METHODS, ARCHIVE_EVENT_NAMES } from './archive-channels';
+import { RESULTS_API_METHODS } from './results-channels';
 
 export const API_METHODS = {
   appInfo: 'app.info',
@@ -58,6 +59,7 @@ export const API_METHODS = {
   updateDicomNodeSettings: 'dicomNode.settings.update',
   echoDicomPeer: 'dicomNode.echo',
   ...ARCHIVE_API_METHODS,
+  ...RESULTS_API_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -12,6 +12,7 @@ import { importChannels } from './imports-contract';
 import { jobChannels, jobFinishedSchema, jobProgressSchema } from './jobs-contract';
 import { modelChannels } from './models-contract';
 import { pneumoniaProgressSchema, pneumoniaTrainingChannels } from './pneumonia-training-contract';
+import { resultsChannels } from './results-contract';
 import { studyChannels } from './studies-contract';
 import { trainingChannels, trainingProgressSchema } from './training-contract';
 import type { ChannelSchemas } from './contract-primitives';
@@ -35,6 +36,7 @@ export const contract = {
   ...pneumoniaTrainingChannels,
   ...dicomNodeChannels,
   ...archiveChannels,
+  ...resultsChannels,
 } satisfies Record<Channel, ChannelSchemas>;
 
 export const eventSchemas = {

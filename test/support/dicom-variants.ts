@@ -10,18 +10,20 @@ const SERIES = [[0x0020, 0x000e]] as const;
 /**
  * Copies of a real DICOM file (explicit VR little endian data set, as the shared chest CRs are) that
  * differ only in their UIDs, rewritten in place at the same length, so each copy is a new instance:
- * `count` instances spread over `studies` studies (one series each).
+ * `count` instances spread over `studies` studies (one series each). Calls with different `first`
+ * numbers make different instances and studies from the same file.
  */
-export async function writeVariants(source: string, outDir: string, count: number, options: { studies?: number; prefix?: string } = {}): Promise<string[]> {
+export async function writeVariants(source: string, outDir: string, count: number, options: { studies?: number; prefix?: string; first?: number } = {}): Promise<string[]> {
   const original = readFileSync(source);
   const studies = options.studies ?? count;
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
+  const first = options.first ?? 0;
   for (let i = 0; i < count; i++) {
     const bytes = Buffer.from(original);
-    for (const [group, element] of SOP_INSTANCE) rewriteUid(bytes, group, element, i);
-    for (const [group, element] of STUDY) rewriteUid(bytes, group, element, i % studies);
-    for (const [group, element] of SERIES) rewriteUid(bytes, group, element, i % studies);
+    for (const [group, element] of SOP_INSTANCE) rewriteUid(bytes, group, element, first + i);
+    for (const [group, element] of STUDY) rewriteUid(bytes, group, element, first + (i % studies));
+    for (const [group, element] of SERIES) rewriteUid(bytes, group, element, first + (i % studies));
     const file = path.join(outDir, `${options.prefix ?? 'variant'}-${String(i).padStart(4, '0')}.dcm`);
     await writeFile(file, bytes);
     files.push(file);

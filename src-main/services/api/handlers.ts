@@ -76,7 +76,12 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
       return { studyId, status: current === 'not_applicable' ? current : status };
     },
     'models.list': () => ({ versions: models.list('pneumonia'), pendingActivation: services.scoring.pendingActivation() }),
-    'models.setThreshold': ({ modelVersionId, threshold, preset }) => models.setThreshold(modelVersionId, threshold, preset),
+    'models.setThreshold': ({ modelVersionId, threshold, preset }) => {
+      const summary = models.setThreshold(modelVersionId, threshold, preset);
+      // Results already sent state the old threshold: with auto-send on, new ones supersede them.
+      services.results.reconcile();
+      return summary;
+    },
     'settings.get': () => settings.get(),
     'settings.update': (changes) => settings.update(changes),
     'audit.list': ({ action, from, to, limit }) => ({
@@ -101,9 +106,15 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'models.get': ({ modelVersionId }) => services.registry.detail(modelVersionId),
     'models.activate': ({ modelVersionId }) => {
       if (models.task(modelVersionId) !== 'pneumonia') throw new AppError('BAD_INPUT', `Model version ${modelVersionId} is not a pneumonia model.`);
-      return services.scoring.activate(modelVersionId);
+      const outcome = services.scoring.activate(modelVersionId);
+      services.results.reconcile();
+      return outcome;
     },
-    'models.rollback': () => services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back'),
+    'models.rollback': () => {
+      const outcome = services.scoring.activate(models.rollbackTarget('pneumonia'), 'model.rolled_back');
+      services.results.reconcile();
+      return outcome;
+    },
     'models.activations': ({ limit }) => ({ activations: models.activations('pneumonia', limit) }),
     'models.export': ({ modelVersionId }) => services.registry.exportVersion(modelVersionId, facts.version),
     'models.import': (request) =>
@@ -138,6 +149,11 @@ export function createHandlers(services: AppServices, facts: AdapterFacts): Hand
     'archive.query': (query) => services.archives.query(query),
     'archive.retrieve': ({ archive, studyInstanceUids }) => ({ retrieveId: services.archives.startRetrieve(archive, studyInstanceUids) }),
     'archive.cancelRetrieve': ({ retrieveId }) => ({ cancelled: services.archives.cancel(retrieveId) }),
+    'results.settings.get': () => services.results.settings(),
+    'results.settings.update': (changes) => services.results.updateSettings(changes),
+    'results.outbox.list': ({ limit }) => services.results.list(limit),
+    'results.outbox.retry': ({ id }) => services.results.retry(id),
+    'results.send': ({ studyId }) => services.results.sendStudy(studyId),
   };
 }
 

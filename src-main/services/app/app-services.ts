@@ -26,6 +26,9 @@ import { DicomNodeSettingsRepository } from '../dicom-network/dicom-node-setting
 import { ArchivePoller } from '../dicom-network/archive-poller';
 import { ArchiveService } from '../dicom-network/archive-service';
 import { ArchiveSettingsRepository, moveSenders } from '../dicom-network/archive-settings';
+import { ResultService, type ResultServiceOptions } from '../dicom-results/result-service';
+import { ResultSettingsRepository } from '../dicom-results/result-settings';
+import { APP_VERSION } from './version';
 
 export const DATABASE_FILE = 'cxr-triage.sqlite';
 
@@ -52,6 +55,8 @@ export interface AppServices {
   readonly dicomNode: DicomNode;
   readonly archives: ArchiveService;
   readonly archivePoller: ArchivePoller;
+  /** Results as DICOM Structured Reports and their outbound queue. */
+  readonly results: ResultService;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,7 @@ export interface AppServicesOptions {
   dicomNode?: DicomNodeOptions;
   /** The CLI's `listen` starts the node itself, with its own settings; the app starts it (and the archive poll) from the stored ones. */
   startDicomNode?: boolean;
+  results?: ResultServiceOptions;
 }
 
 /**
@@ -138,6 +144,25 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   const archivePoller = new ArchivePoller(archives, audit);
   // Instances acknowledged before a kill and not yet imported are imported now, node on or off.
   spool.recover();
+  const results = new ResultService(
+    {
+      db,
+      models,
+      store,
+      settings: new ResultSettingsRepository(db, audit),
+      audit,
+      aeTitle: () => dicomNode.status().aeTitle,
+      softwareVersion: APP_VERSION,
+      renderImage: (file) => dicom.renderForModel({ path: file }),
+    },
+    options.results,
+  );
+  // Scores landing (live scoring, an activation) may change what a study's result states.
+  jobs.onEvent((event) => {
+    if ((event.name === 'job.progress' || event.name === 'job.finished') && (event.payload.kind === 'scoring' || event.payload.kind === 'activation')) results.reconcile();
+  });
+  // Sends what a previous run left queued, and resends what it was sending when it stopped.
+  results.start();
   // Never throws: a port that cannot be opened shows as the node's status, with the reason.
   if (options.startDicomNode ?? true) {
     void dicomNode.startIfEnabled();
@@ -165,11 +190,13 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
     dicomNode,
     archives,
     archivePoller,
+    results,
     async close() {
       // First: no instance may arrive, or be half-way through its commit, once the database closes.
       await archivePoller.stop();
       await archives.stop();
       await dicomNode.stop();
+      await results.stop();
       await spool.stop();
       await training.shutdown();
       await pneumonia.shutdown();

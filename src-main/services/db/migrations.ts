@@ -215,4 +215,49 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'dicom results and their outbox',
+    // Each result document is built once (its UIDs and bytes kept), so every attempt, and a resend
+    // after a crash, sends the same instance. A newer result for a study gets the next revision and
+    // names the one it supersedes; a secondary capture (the image with its heatmap and score) may go
+    // beside a report that states a score. The outbox holds one row per document and destination.
+    sql: `
+      CREATE TABLE dicom_results (
+        id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        content_key TEXT NOT NULL,
+        series_instance_uid TEXT NOT NULL,
+        sop_instance_uid TEXT NOT NULL UNIQUE,
+        predecessor_id INTEGER REFERENCES dicom_results(id),
+        assessed INTEGER NOT NULL CHECK (assessed IN (0,1)),
+        kind TEXT NOT NULL DEFAULT 'sr' CHECK (kind IN ('sr','sc')),
+        image_id INTEGER REFERENCES images(id) ON DELETE CASCADE,
+        document BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK ((kind = 'sc') = (image_id IS NOT NULL))
+      );
+      -- One report per revision; beside it, at most one secondary capture per scored image.
+      CREATE UNIQUE INDEX dicom_results_report ON dicom_results(study_id, revision) WHERE kind = 'sr';
+      CREATE UNIQUE INDEX dicom_results_capture ON dicom_results(study_id, revision, image_id) WHERE kind = 'sc';
+      CREATE TABLE dicom_outbox (
+        id INTEGER PRIMARY KEY,
+        result_id INTEGER NOT NULL REFERENCES dicom_results(id) ON DELETE CASCADE,
+        ae_title TEXT NOT NULL,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending','sending','sent','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        dicom_status INTEGER,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (result_id, ae_title, host, port)
+      );
+      CREATE INDEX dicom_outbox_due ON dicom_outbox(state, next_attempt_ms);
+    `,
+  },
 ];

@@ -10,9 +10,9 @@ const dimse = createRequire(import.meta.url)('dcmjs-dimse') as typeof DimseModul
 dimse.log.setLevel('silent');
 
 export const { Scp, Client, Dataset, constants } = dimse;
-export const { CEchoRequest } = dimse.requests;
 export const dimseRequests = dimse.requests;
 export const { PresentationContext } = dimse.association;
+export const { CEchoRequest, CStoreRequest } = dimse.requests;
 export const { CEchoResponse, CStoreResponse } = dimse.responses;
 export type ClientType = DimseModule.Client;
 
