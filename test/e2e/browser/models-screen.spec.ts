@@ -102,14 +102,19 @@ test('Models screen: versions, details, activation with its own threshold, roll 
   await expect(page.getByTestId('activate-dialog-progress').getByTestId('activation-cancel')).toBeEnabled();
   await expect(page.getByTestId('intended-use-version')).toHaveText('fixture-v1');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'models-activation-progress-dark.png') });
-  // A window opened meanwhile (here, reloaded) shows the preparation too, from models.list.
+  // A window opened meanwhile (here, reloaded) shows the preparation too, from models.list, unless
+  // the 104 studies were scored before the page came back (the warm scorer often is that quick).
   await page.reload();
   await page.getByTestId('nav-model').click();
-  await expect(page.getByTestId('activation-progress-text')).toContainText('with tiny-v2; fixture-v1 stays live');
+  const pickedUp = page.getByTestId('activation-progress-text');
+  await expect(pickedUp.or(row(page, 'tiny-v2').getByTestId('model-active-badge'))).toBeVisible({ timeout: 120_000 });
+  const sawPreparation = await pickedUp.isVisible();
+  if (sawPreparation) await expect(pickedUp).toContainText(/with tiny-v2; fixture-v1 stays live|tiny-v2 is now active/);
   await expect(row(page, 'tiny-v2').getByTestId('model-active-badge')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('activate-dialog-progress')).toHaveCount(0);
   await expect(page.getByTestId('intended-use-version')).toHaveText('tiny-v2');
-  await expect(page.getByTestId('activation-note')).toContainText('tiny-v2 is now active');
+  // The note follows the switch this window saw happen.
+  if (sawPreparation) await expect(page.getByTestId('activation-note')).toContainText('tiny-v2 is now active');
   await expect(row(page, 'tiny-v2').getByTestId('model-scored-images')).toHaveText(String(registry.studies));
 
   // Roll back to the version the activation replaced.
