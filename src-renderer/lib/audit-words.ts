@@ -42,6 +42,15 @@ export const ACTION_TEXT: Readonly<Record<string, string>> = {
   'dicom.listener_stopped': 'DICOM node stopped',
   'dicom.listener_failed': 'DICOM node failed to start',
   'dicom.association': 'DICOM association',
+  'archive.query': 'Archive queried',
+  'archive.retrieve': 'Studies retrieved from an archive',
+  'archive.polled': 'Archive polled for new studies',
+  'archive.poll_failed': 'Archive poll failed',
+  'results.built': 'Result report made',
+  'results.build_failed': 'Result report could not be made',
+  'results.capture_failed': 'Result image could not be made',
+  'results.send_requested': 'Result sending requested',
+  'results.resend_after_restart': 'Results resent after a restart',
 };
 
 /** An action in words; a code this screen does not know yet is shown as recorded rather than hidden. */
