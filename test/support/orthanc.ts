@@ -77,6 +77,8 @@ export async function startOrthanc(modalities: Record<string, [string, string, n
     },
     stop: () => stopChild(child),
   };
+}
+
 /**
  * A real Orthanc on 127.0.0.1 with free ports and its storage in a temporary folder. It can be
  * stopped (by its pid) and started again on the same ports and storage: an archive that goes down
