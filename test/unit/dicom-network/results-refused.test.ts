@@ -21,7 +21,8 @@ import { writeTinyPneumoniaModel } from '../../support/tiny-pneumonia-model';
  * Which real peers give which refusal (Orthanc 1.10.1, dcmtk 3.6.7, tried by hand):
  * - Orthanc with `DicomAlwaysAllowStore: false` and a calling AE it does not know rejects the
  *   association (permanent, calling AE not recognised): tested below against Orthanc.
- * - Orthanc knowing the AE with `AllowStore: false` aborts the association after the C-STORE-RQ (no status).
+ * - Orthanc knowing the AE with `AllowStore: false` (and `DicomAlwaysAllowStore: false`) aborts the
+ *   association after the C-STORE-RQ, with no status: tested below (it used to hang until the timeout).
  * - Orthanc's Lua `ReceivedInstanceFilter` returning false answers Success and drops the instance.
  * - dcmtk's storescp has no option that answers a failure status (only --refuse/--reject of the
  *   association, --abort-after/--abort-during); an unwritable output folder gives A700, out of
@@ -164,6 +165,38 @@ describe('a destination that refuses the result', () => {
       expect(entryOf(studyId)).toMatchObject({ state: 'sent', dicomStatus: '0000', attempts: 2 });
       const reports = await orthanc.structuredReports();
       expect(reports.map((r) => r.studyInstanceUid)).toEqual([studyUid]);
+    } finally {
+      await orthanc.stop();
+    }
+  }, 120_000);
+  it('Orthanc that knows this node but may not take its stores aborts the association: failed with the reason at once, not after a timeout, and not retried', async () => {
+    const orthanc = await TestOrthanc.create({});
+    try {
+      await orthanc.stop();
+      const config = JSON.parse(await readFile(orthanc.config, 'utf8')) as Record<string, unknown>;
+      const modality = (allowStore: boolean) => ({ cxr: { AET: 'CXRTRIAGE', Host: '127.0.0.1', Port: nodePort, AllowStore: allowStore } });
+      await writeFile(orthanc.config, JSON.stringify({ ...config, DicomAlwaysAllowStore: false, DicomModalities: modality(false) }));
+      await orthanc.start();
+      const saved = await router.dispatch('results.settings.update', { destinations: [{ aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort }], autoSend: true });
+      expect(saved.ok, JSON.stringify(saved)).toBe(true);
+      const { studyId, studyUid } = await sendStudy();
+      // Well within the 10 s send timeout: the abort itself ends the send.
+      const failed = await until('the aborted result failed', () => (entryOf(studyId)?.state === 'failed' ? entryOf(studyId) : undefined), 8_000);
+      expect(failed).toMatchObject({
+        state: 'failed',
+        dicomStatus: null,
+        attempts: 1,
+        lastError: `ORTHANC at 127.0.0.1:${orthanc.dicomPort} aborted the association without answering (it may not accept stores from CXRTRIAGE)`,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(entryOf(studyId)).toMatchObject({ state: 'failed', attempts: 1 });
+
+      await orthanc.stop();
+      await writeFile(orthanc.config, JSON.stringify({ ...config, DicomAlwaysAllowStore: false, DicomModalities: modality(true) }));
+      await orthanc.start();
+      expect(await router.dispatch('results.outbox.retry', { id: failed!.id })).toMatchObject({ ok: true, value: { retried: 1 } });
+      await until('the retried result sent', () => entryOf(studyId)?.state === 'sent');
+      expect((await orthanc.structuredReports()).map((r) => r.studyInstanceUid)).toEqual([studyUid]);
     } finally {
       await orthanc.stop();
     }
