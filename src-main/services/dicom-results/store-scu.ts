@@ -60,6 +60,14 @@ export function storeInstances(peer: DicomPeer, callingAeTitle: string, files: B
     client.on('closed', () => finish(null));
     try {
       client.send(peer.host, peer.port, callingAeTitle, peer.aeTitle, { connectTimeout: timeoutMs, associationTimeout: timeoutMs, pduTimeout: timeoutMs });
+      // dcmjs-dimse's Client drops the peer's A-ABORT (its network emits 'abort', the client does not pass
+      // it on), so the send would hang until the timeout and be retried for ever. A peer that aborts
+      // rather than answer (Orthanc does when the calling AE may not store) refuses: the instances it
+      // answered keep their status; with no answer at all the association failed for good.
+      const network = (client as unknown as { network?: { on(event: 'abort', listener: () => void): void } }).network;
+      network?.on('abort', () =>
+        finish(statuses.some((status) => status !== null) ? null : new StoreAssociationError(`${where} aborted the association without answering (it may not accept stores from ${callingAeTitle})`, false)),
+      );
     } catch (error) {
       finish(new StoreAssociationError(`cannot reach ${where}: ${networkReason(error as Error)}`, true));
     }
