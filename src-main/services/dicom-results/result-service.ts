@@ -300,7 +300,14 @@ export class ResultService {
 
   private sleepUntilNextDue(): void {
     if (this.stopped) return;
-    const next = this.results.nextDueMs();
+    let next: number | null;
+    try {
+      next = this.results.nextDueMs();
+    } catch (error) {
+      // Called from a settled promise: a throw here would be an unhandled rejection, which ends Node.
+      console.error(`[cxr-triage] sending results: the queue could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     if (next === null) return;
     this.timer = setTimeout(() => this.kick(), Math.max(0, next - Date.now()));
     this.timer.unref();
