@@ -111,7 +111,7 @@ export function buildResultDataset(facts: ResultDocumentFacts): NaturalDataset {
   };
 }
 
-/** The document as a Part 10 file (explicit VR little endian): the bytes stored, and sent on every attempt. */
+/** A result document (the report or the secondary capture) as a Part 10 file (explicit VR little endian): the bytes stored, and sent on every attempt. */
 export function writeResultDocument(dataset: NaturalDataset): Buffer {
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,

@@ -1,11 +1,10 @@
 import sharp from 'sharp';
 import type { GreyImage } from '../imaging/dicom/dicom-image';
-import { dcmjs, type NaturalDataset } from './dcmjs';
+import type { NaturalDataset } from './dcmjs';
+import { writeResultDocument } from './result-document';
 import type { ImageReference } from './scored-image-source';
 
 export const SECONDARY_CAPTURE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const IMPLEMENTATION_CLASS_UID = '2.25.240960361405926178961447462536428493961';
 /** Longest side of the picture: enough to read the film and the label on a PACS screen, small enough to send quickly. */
 const MAX_SIDE = 1024;
 /** As on screen (src-renderer/lib/heatmap-render.ts): drawn above half its peak, fading in, at most this opaque. */
@@ -108,17 +107,7 @@ export function writeSecondaryCapture(facts: SecondaryCaptureFacts): Buffer {
     PixelData: [facts.picture.rgb.buffer.slice(facts.picture.rgb.byteOffset, facts.picture.rgb.byteOffset + facts.picture.rgb.byteLength)],
     _vrMap: { PixelData: 'OB' },
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SECONDARY_CAPTURE_SOP_CLASS,
-    MediaStorageSOPInstanceUID: facts.uids.instance,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: 'CXRTRIAGE',
-  };
-  const file = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-  file.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return Buffer.from(file.write());
+  return writeResultDocument(dataset);
 }
 
 function toRgb(data: Buffer, channels: number): Buffer {
