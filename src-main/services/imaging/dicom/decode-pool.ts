@@ -12,10 +12,18 @@ import type { DecodeReply, DecodeRequest, DecodeSource, DecodeTask } from './dec
 /** A file that takes longer than this to decode is abandoned and its worker replaced. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
 
-type Job = { request: DecodeRequest; resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Job = { task: DecodeTask; resolve: (value: unknown) => void; reject: (error: Error) => void };
+/** Jobs sent to a worker as one message. */
+interface Batch {
+  id: number;
+  jobs: Job[];
+}
 interface Slot {
   worker: Worker;
-  job: Job | null;
+  /** The batch it is working on. One at a time: a second one waiting behind a slow file would sit while another worker idles. */
+  batch: Batch | null;
+  /** Its modules are loaded: time spent loading them does not count against a file. */
+  ready: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -48,7 +56,10 @@ function workerEntry(): URL {
  */
 export class DicomDecodePool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
+  /** Jobs asked for since the last pump; batched together when it runs. */
+  private readonly asked: Job[] = [];
+  private readonly ready: Batch[] = [];
+  private pumpDue = false;
   private nextId = 1;
   private closed = false;
 
@@ -77,28 +88,64 @@ export class DicomDecodePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new DicomError('the decoder was shut down'));
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    const slots = this.slots.splice(0);
+    const batches = [...this.ready.splice(0), ...slots.flatMap((slot) => (slot.batch ? [slot.batch] : []))];
+    const pending = [...this.asked.splice(0), ...batches.flatMap((batch) => batch.jobs)];
+    for (const slot of slots) this.disarm(slot);
+    for (const job of pending) job.reject(new DicomError('the decoder was shut down'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private run(request: DecodeTask): Promise<unknown> {
+  private run(task: DecodeTask): Promise<unknown> {
     if (this.closed) return Promise.reject(new DicomError('the decoder was shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { ...request, id: this.nextId++ }, resolve, reject });
-      this.pump();
+      this.asked.push({ task, resolve, reject });
+      // Everything asked for in this turn of the event loop is batched together.
+      if (!this.pumpDue) {
+        this.pumpDue = true;
+        queueMicrotask(() => {
+          this.pumpDue = false;
+          this.ready.push(...this.batches(this.asked.splice(0)));
+          this.pump();
+        });
+      }
+    });
+  }
+
+  /**
+   * Frames of one file asked for together go in as few messages as keep every worker busy (one
+   * read and parse a worker, not one a frame); anything else goes alone. Order is kept.
+   */
+  private batches(jobs: Job[]): Batch[] {
+    const groups = new Map<string, Job[]>();
+    const key = (job: Job, i: number) => (job.task.op === 'frame' && !(job.task.source instanceof Uint8Array) ? `frame\0${job.task.source.path}` : `${i}`);
+    jobs.forEach((job, i) => {
+      const group = groups.get(key(job, i));
+      if (group) group.push(job);
+      else groups.set(key(job, i), [job]);
+    });
+    return [...groups.values()].flatMap((group) => {
+      const size = Math.ceil(group.length / Math.min(group.length, this.size));
+      return Array.from({ length: Math.ceil(group.length / size) }, (_, i) => ({ id: this.nextId++, jobs: group.slice(i * size, (i + 1) * size) }));
     });
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.job === null);
+    while (this.ready.length > 0) {
+      let slot = this.slots.find((s) => s.batch === null);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
-      const job = this.queue.shift()!;
-      slot.job = job;
-      slot.timer = setTimeout(() => this.fail(slot!, new DicomError(`decoding took longer than ${this.timeoutMs / 1000} s and was stopped`)), this.timeoutMs);
-      slot.worker.postMessage(job.request);
+      const batch = this.ready.shift()!;
+      slot.batch = batch;
+      if (slot.ready) this.arm(slot);
+      slot.worker.postMessage({ id: batch.id, tasks: batch.jobs.map((job) => job.task) } satisfies DecodeRequest);
     }
+  }
+
+  /** The time limit of the batch now running: the per-file limit for each of its jobs. */
+  private arm(slot: Slot): void {
+    const limit = this.timeoutMs * (slot.batch?.jobs.length ?? 1);
+    slot.timer = setTimeout(() => this.fail(slot, new DicomError(`decoding took longer than ${this.timeoutMs / 1000} s and was stopped`)), limit);
   }
 
   private spawn(): Slot {
@@ -106,13 +153,22 @@ export class DicomDecodePool {
     // A codec's own chatter stays out of the app's output (and out of any log).
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, job: null, timer: null };
-    worker.on('message', (reply: DecodeReply) => {
-      const job = slot.job;
-      if (!job || job.request.id !== reply.id) return;
-      this.settle(slot);
-      if (reply.ok) job.resolve(reply.result);
-      else job.reject(new DicomError(reply.error));
+    const slot: Slot = { worker, batch: null, ready: false, timer: null };
+    worker.on('message', (reply: DecodeReply | 'ready') => {
+      if (reply === 'ready') {
+        slot.ready = true;
+        if (slot.batch) this.arm(slot);
+        return;
+      }
+      const { batch } = slot;
+      if (!batch || batch.id !== reply.id) return;
+      slot.batch = null;
+      this.disarm(slot);
+      batch.jobs.forEach((job, i) => {
+        const outcome = reply.outcomes[i];
+        if (outcome?.ok) job.resolve(outcome.result);
+        else job.reject(new DicomError(outcome?.error ?? 'the decoder gave no answer for this file'));
+      });
       this.pump();
     });
     worker.on('error', () => this.fail(slot, new DicomError('the decoder crashed on this file')));
@@ -121,21 +177,21 @@ export class DicomDecodePool {
     return slot;
   }
 
-  private settle(slot: Slot): void {
+  private disarm(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
-    slot.job = null;
   }
 
-  /** Drops a worker that hung or died, failing only the file it was on. */
+  /** Drops a worker that hung or died, failing only the batch (one file) it was on. */
   private fail(slot: Slot, error: DicomError): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    const job = slot.job;
-    this.settle(slot);
+    this.disarm(slot);
+    const { batch } = slot;
+    slot.batch = null;
     void slot.worker.terminate();
-    job?.reject(error);
+    for (const job of batch?.jobs ?? []) job.reject(error);
     if (!this.closed) this.pump();
   }
 }

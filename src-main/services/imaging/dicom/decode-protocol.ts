@@ -12,6 +12,16 @@ export type DecodeTask = { source: DecodeSource } & (
   | { op: 'tags' }
 );
 
-export type DecodeRequest = DecodeTask & { id: number };
+/** One message to a worker: tasks it runs in order (several frames of one file go together). */
+export interface DecodeRequest {
+  id: number;
+  tasks: DecodeTask[];
+}
 
-export type DecodeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+export type DecodeOutcome = { ok: true; result: unknown } | { ok: false; error: string };
+
+/** The outcome of each task of the request, in the same order. */
+export interface DecodeReply {
+  id: number;
+  outcomes: DecodeOutcome[];
+}

@@ -7,17 +7,20 @@ import { parentPort } from 'node:worker_threads';
 import { decodeDicomFrame, decodeOpenedFrame, openDicomImage, renderForModel, summarizeDicom, type OpenedImage } from './dicom-image';
 import { DicomError } from './dicom-error';
 import { listDicomTags } from './dicom-tags';
-import type { DecodeRequest, DecodeReply } from './decode-protocol';
+import type { DecodeOutcome, DecodeReply, DecodeRequest, DecodeTask } from './decode-protocol';
 
 /**
  * The files last opened by path for their frames, parsed, by path, size and modification time: a
  * multi-frame file's frames come one request each, and are parsed once.
  */
 const opened = new Map<string, OpenedImage>();
+/** Each file's size and modification time, looked at once a request however many of its frames it holds. */
+type FileChecks = Map<string, ReturnType<typeof stat>>;
 const OPENED_KEPT = 2;
 
-async function openedByPath(file: string): Promise<OpenedImage> {
-  const { size, mtimeMs } = await stat(file);
+async function openedByPath(file: string, checked: FileChecks): Promise<OpenedImage> {
+  if (!checked.has(file)) checked.set(file, stat(file));
+  const { size, mtimeMs } = await checked.get(file)!;
   const key = `${file}\0${size}\0${mtimeMs}`;
   const known = opened.get(key);
   if (known) return known;
@@ -27,9 +30,9 @@ async function openedByPath(file: string): Promise<OpenedImage> {
   return image;
 }
 
-async function run(request: DecodeRequest): Promise<unknown> {
+async function run(request: DecodeTask, checked: FileChecks): Promise<unknown> {
   const { source } = request;
-  if (request.op === 'frame' && !(source instanceof Uint8Array)) return decodeOpenedFrame(await openedByPath(source.path), request.frame);
+  if (request.op === 'frame' && !(source instanceof Uint8Array)) return decodeOpenedFrame(await openedByPath(source.path, checked), request.frame);
   const bytes = source instanceof Uint8Array ? source : await readFile(source.path);
   switch (request.op) {
     case 'summarize':
@@ -67,9 +70,24 @@ function describe(error: unknown): string {
   return `the decoder failed (${text.slice(0, 200)})`;
 }
 
+async function outcome(task: DecodeTask, checked: FileChecks): Promise<DecodeOutcome> {
+  try {
+    return { ok: true, result: await run(task, checked) };
+  } catch (error) {
+    return { ok: false, error: describe(error) };
+  }
+}
+
+// The pool sends one request at a time; chained all the same, so two could never interleave.
+let previous: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: DecodeRequest) => {
-  run(request).then(
-    (result) => parentPort!.postMessage({ id: request.id, ok: true, result } satisfies DecodeReply, transferables(result)),
-    (error: unknown) => parentPort!.postMessage({ id: request.id, ok: false, error: describe(error) } satisfies DecodeReply),
-  );
+  previous = previous.then(async () => {
+    const outcomes: DecodeOutcome[] = [];
+    const checked: FileChecks = new Map();
+    for (const task of request.tasks) outcomes.push(await outcome(task, checked));
+    const moved = outcomes.flatMap((o) => (o.ok ? transferables(o.result) : []));
+    parentPort!.postMessage({ id: request.id, outcomes } satisfies DecodeReply, [...new Set(moved)]);
+  });
 });
+
+parentPort!.postMessage('ready');

@@ -5,6 +5,7 @@ import { DicomError } from './dicom-error';
 import { notApplicableReason, readMetadata, type DicomMetadata } from './dicom-metadata';
 import { parseDicom, type ParsedDicom } from './dicom-parse';
 import { DicomText } from './dicom-text';
+import { linearGrey } from './grey-kernel';
 import { encapsulatedFrame, nativeFrame, nativeFrameBits, pixelDataElement } from './frame-bytes';
 import { readPixelModule, type PixelModule } from './pixel-module';
 import { pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
@@ -50,6 +51,8 @@ interface Opened {
   parsed: ParsedDicom;
   text: DicomText;
   module: PixelModule | null;
+  /** What every frame of the file carries, read with its first frame. */
+  frameHeader?: Pick<DicomFrame, 'orientation' | 'laterality'> & Pick<DicomMetadata, 'modality'>;
 }
 
 function open(bytes: Uint8Array): Opened | null {
@@ -177,7 +180,17 @@ function allIntegers(values: Float32Array): boolean {
   return true;
 }
 
-function compact(pixels: Extract<FramePixels, { kind: 'grey' }>): { dtype: DicomFrame['dtype']; data: Uint8Array } {
+type CompactFrame = Pick<DicomFrame, 'dtype' | 'data' | 'min' | 'max'>;
+
+/** The frame in the smallest type that holds every value exactly, with its range. */
+function compact(pixels: Extract<FramePixels, { kind: 'grey' }>): CompactFrame {
+  const linear = pixels.linear && linearGrey(pixels.linear);
+  if (linear) return linear;
+  const typed = compactByTable(pixels);
+  return { ...typed, min: pixels.min, max: pixels.max };
+}
+
+function compactByTable(pixels: Extract<FramePixels, { kind: 'grey' }>): Pick<DicomFrame, 'dtype' | 'data'> {
   const { indexed } = pixels;
   const bytes = (out: Int16Array | Uint16Array | Float32Array) => new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   const indexedIntegers = indexed !== null && (pixels.wholeNumbers || indexed.integers());
@@ -220,19 +233,20 @@ export async function decodeDicomFrame(bytes: Uint8Array, index: number): Promis
 export async function decodeOpenedFrame(opened: OpenedImage, index: number): Promise<DicomFrame> {
   const { module } = opened;
   const pixels = await framePixels(opened, index);
+  const { orientation, laterality, modality } = frameHeader(opened);
+  const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric, orientation, laterality };
+  if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
+  const frame = compact(pixels);
+  return { ...base, ...frame, presets: presetsFor(module, { modality }, frame.min, frame.max), defaultPreset: 0 };
+}
+
+function frameHeader(opened: OpenedImage): NonNullable<Opened['frameHeader']> {
   const { text, parsed } = opened;
-  const base = {
-    width: pixels.width,
-    height: pixels.height,
-    frames: module.frames,
-    frame: index,
-    photometric: module.photometric,
+  return (opened.frameHeader ??= {
     orientation: text.get('x00200020', parsed.dataSet)?.trim() || null,
     laterality: (text.get('x00200062', parsed.dataSet) ?? text.get('x00200060', parsed.dataSet))?.trim() || null,
-  };
-  if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
-  const metadata = readMetadata(opened.parsed.dataSet, opened.text);
-  return { ...base, ...compact(pixels), min: pixels.min, max: pixels.max, presets: presetsFor(module, metadata, pixels.min, pixels.max), defaultPreset: 0 };
+    modality: readMetadata(parsed.dataSet, text).modality,
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ export class IndexedGrey {
   private readonly samples: Uint8Array | Uint16Array | SampleArray;
   private known: { min: number; max: number } | null = null;
   private seenIndices: Uint8Array | null = null;
+  private built: Float64Array | null = null;
 
   constructor(
     samples: SampleArray,
@@ -22,11 +23,15 @@ export class IndexedGrey {
     private readonly mask: number,
     /** Unsigned lossy data: indices above the mask clamp to it instead of wrapping. */
     private readonly saturate: boolean,
-    /** Modality value of every index, as the per-pixel arithmetic gives it. */
-    readonly table: Float64Array,
+    /** Modality value of every index, as the per-pixel arithmetic gives it: made on first use (65,536 entries for 16 bits). */
+    private readonly makeTable: () => Float64Array,
   ) {
     // A Node Buffer is a Uint8Array of another class: seen as one, every loop below keeps to one array type.
     this.samples = samples instanceof Uint8Array && samples.constructor !== Uint8Array ? new Uint8Array(samples.buffer, samples.byteOffset, samples.length) : samples;
+  }
+
+  get table(): Float64Array {
+    return (this.built ??= this.makeTable());
   }
 
   private index(i: number): number {

@@ -3,6 +3,7 @@ import type { DecodedFrame } from './codecs';
 import type { Lut, PixelModule } from './pixel-module';
 import { IndexedGrey } from './indexed-grey';
 import { decodedSamples, nativeSamples, type SampleArray } from './sample-arrays';
+import type { LinearGreySource } from './grey-kernel';
 
 /** One frame after the modality transform: grey modality values, or 8-bit RGB for colour images. */
 export type FramePixels =
@@ -17,6 +18,8 @@ export type FramePixels =
       wholeNumbers: boolean;
       /** The values as samples and a table (integer data up to 16 bits, at least as many pixels as table entries); `values` is then made on first use. */
       indexed: IndexedGrey | null;
+      /** Integer samples with an integer rescale (no Modality LUT): what grey-kernel.ts turns into the viewer's 2-byte frame in one pass. */
+      linear: LinearGreySource | null;
     }
   | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array };
 
@@ -42,9 +45,13 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
   if (samples.length < n) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n} were expected`);
   const bits = module.bitsStored;
   const wholeNumbers = module.float === null && (module.modalityLut !== null || (Number.isInteger(module.rescaleSlope) && Number.isInteger(module.rescaleIntercept)));
-  const frame = { kind: 'grey' as const, width: module.columns, height: module.rows, wholeNumbers };
+  const linear =
+    module.float === null && module.modalityLut === null && bits <= 16 && (samples instanceof Uint8Array || samples instanceof Uint16Array)
+      ? { samples, count: n, shift, bitsStored: bits, signed, saturate, slope: module.rescaleSlope, intercept: module.rescaleIntercept }
+      : null;
+  const frame = { kind: 'grey' as const, width: module.columns, height: module.rows, wholeNumbers, linear };
   if (module.float === null && bits <= 16 && 2 ** bits <= n) {
-    const indexed = new IndexedGrey(samples, n, shift, 2 ** bits - 1, saturate, valueTable(bits, signed, modalityTransform(module)));
+    const indexed = new IndexedGrey(samples, n, shift, 2 ** bits - 1, saturate, () => valueTable(bits, signed, modalityTransform(module)));
     let values: Float32Array | null = null;
     // Worked out when first read: a frame rendered with the file's own window never needs its range.
     return {
@@ -159,22 +166,58 @@ function paletteTable(lut: Lut, size: number): Uint8Array {
   return table;
 }
 
+/** The palette as one packed word (R | G << 8 | B << 16) for every possible index, made once a file (65,536 entries for 16-bit indices). */
+const paletteTables = new WeakMap<NonNullable<PixelModule['palette']>, Map<number, Uint32Array>>();
+
+function paletteWords(palette: NonNullable<PixelModule['palette']>, size: number): Uint32Array {
+  const known = paletteTables.get(palette) ?? new Map<number, Uint32Array>();
+  paletteTables.set(palette, known);
+  let table = known.get(size);
+  if (!table) {
+    const [r, g, b] = [paletteTable(palette.red, size), paletteTable(palette.green, size), paletteTable(palette.blue, size)];
+    table = new Uint32Array(size);
+    for (let v = 0; v < size; v++) table[v] = r[v]! | (g[v]! << 8) | (b[v]! << 16);
+    known.set(size, table);
+  }
+  return table;
+}
+
+// Four pixels (12 bytes) are written as three words. One function per index type, so each loop
+// sees one array type (a Node Buffer is viewed as a plain Uint8Array).
+function paletteMap8(samples: Uint8Array, table: Uint32Array, words: Uint32Array, quads: number): void {
+  for (let q = 0, i = 0, o = 0; q < quads; q++, i += 4, o += 3) {
+    const [a, b, c, d] = [table[samples[i]!]!, table[samples[i + 1]!]!, table[samples[i + 2]!]!, table[samples[i + 3]!]!];
+    words[o] = a | (b << 24);
+    words[o + 1] = (b >>> 8) | (c << 16);
+    words[o + 2] = (c >>> 16) | (d << 8);
+  }
+}
+
+function paletteMap16(samples: Uint16Array, table: Uint32Array, words: Uint32Array, quads: number): void {
+  for (let q = 0, i = 0, o = 0; q < quads; q++, i += 4, o += 3) {
+    const [a, b, c, d] = [table[samples[i]!]!, table[samples[i + 1]!]!, table[samples[i + 2]!]!, table[samples[i + 3]!]!];
+    words[o] = a | (b << 24);
+    words[o + 1] = (b >>> 8) | (c << 16);
+    words[o + 2] = (c >>> 16) | (d << 8);
+  }
+}
+
 function palettePixels(samples: SampleArray, module: PixelModule): FramePixels {
   if (!(samples instanceof Uint8Array || samples instanceof Uint16Array)) {
     throw new DicomError(`palette colour images need 8 or 16 bits allocated, not ${module.bitsAllocated}`);
   }
   const n = module.rows * module.columns;
-  const size = samples instanceof Uint8Array ? 256 : 65536;
-  const { red, green, blue } = module.palette!;
-  const [r, g, b] = [paletteTable(red, size), paletteTable(green, size), paletteTable(blue, size)];
-  const rgb = new Uint8Array(n * 3);
-  for (let p = 0; p < n; p++) {
-    const index = samples[p]!;
-    rgb[p * 3] = r[index]!;
-    rgb[p * 3 + 1] = g[index]!;
-    rgb[p * 3 + 2] = b[index]!;
+  const table = paletteWords(module.palette!, samples instanceof Uint8Array ? 256 : 65536);
+  const quads = n >> 2;
+  const rgb = new Uint8Array(Math.ceil((n * 3) / 4) * 4);
+  const words = new Uint32Array(rgb.buffer);
+  if (samples instanceof Uint16Array) paletteMap16(samples, table, words, quads);
+  else paletteMap8(new Uint8Array(samples.buffer, samples.byteOffset, samples.length), table, words, quads);
+  for (let p = quads * 4; p < n; p++) {
+    const v = table[samples[p]!]!;
+    rgb.set([v & 0xff, (v >> 8) & 0xff, v >> 16], p * 3);
   }
-  return { kind: 'rgb', width: module.columns, height: module.rows, rgb };
+  return { kind: 'rgb', width: module.columns, height: module.rows, rgb: rgb.subarray(0, n * 3) };
 }
 
 interface PipelineOptions {

@@ -1,0 +1,50 @@
+;; Grey pixel kernel: stored samples to modality values with an integer rescale, eight pixels at a
+;; time (WebAssembly SIMD), with the stored range from the same pass. Compiled to grey-kernel-wasm.ts
+;; by scripts/build-grey-kernel.mjs; see grey-kernel.ts for how it is called.
+;;
+;; Arithmetic is 16-bit and wraps, so the bits written are exact for every frame whose modality
+;; values fit int16 or uint16 (the caller checks that from the range and falls back otherwise).
+(module
+  (memory (export "memory") 1 16384)
+
+  ;; transform(src, dst, count, shift, mask, signedShift, saturate, bias, slope, intercept, wide, result)
+  ;;   src: `count` samples, u16 (wide = 1) or u8 (wide = 0); count is a multiple of 8 (the caller
+  ;;        pads with copies of the first sample, which change neither range nor the pixels kept).
+  ;;   stored = (sample >>> shift), then clamped to mask (saturate = 1) or masked; for signed data
+  ;;        shifted left then arithmetically right by signedShift (16 - bits stored) to get its sign back.
+  ;;   dst[i] = stored * slope + intercept (mod 2^16).
+  ;;   The smallest and largest stored values, xor bias (0x8000 for unsigned data, so that signed
+  ;;   compares order them), are written at `result` as eight i16 lanes each (32 bytes).
+  (func (export "transform")
+    (param $src i32) (param $dst i32) (param $count i32) (param $shift i32) (param $mask i32)
+    (param $signedShift i32) (param $saturate i32) (param $bias i32) (param $slope i32)
+    (param $intercept i32) (param $wide i32) (param $result i32)
+    (local $i i32) (local $v v128) (local $m v128) (local $b v128) (local $lo v128) (local $hi v128)
+    (local $s v128) (local $c v128)
+    (local.set $m (i16x8.splat (local.get $mask)))
+    (local.set $b (i16x8.splat (local.get $bias)))
+    (local.set $s (i16x8.splat (local.get $slope)))
+    (local.set $c (i16x8.splat (local.get $intercept)))
+    (local.set $lo (i16x8.splat (i32.const 0x7fff)))
+    (local.set $hi (i16x8.splat (i32.const 0x8000)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (if (local.get $wide)
+          (then (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 1))))))
+          (else (local.set $v (v128.load8x8_u (i32.add (local.get $src) (local.get $i))))))
+        (local.set $v (i16x8.shr_u (local.get $v) (local.get $shift)))
+        (if (local.get $saturate)
+          (then (local.set $v (i16x8.min_u (local.get $v) (local.get $m))))
+          (else (local.set $v (v128.and (local.get $v) (local.get $m)))))
+        (local.set $v (i16x8.shr_s (i16x8.shl (local.get $v) (local.get $signedShift)) (local.get $signedShift)))
+        (local.set $lo (i16x8.min_s (local.get $lo) (v128.xor (local.get $v) (local.get $b))))
+        (local.set $hi (i16x8.max_s (local.get $hi) (v128.xor (local.get $v) (local.get $b))))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
+          (i16x8.add (i16x8.mul (local.get $v) (local.get $s)) (local.get $c)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $next)))
+    ;; Eight smallest and eight largest, one a lane, for the caller to reduce.
+    (v128.store (local.get $result) (local.get $lo))
+    (v128.store offset=16 (local.get $result) (local.get $hi)))
+)

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { DicomDecodePool } from '../../../../src-main/services/imaging/dicom/decode-pool';
+import { decodeDicomFrame } from '../../../../src-main/services/imaging/dicom/dicom-image';
+import { dicomPath, readDicomFile } from '../../../support/dicom';
+
+/** A 2140 × 1760 lossless JPEG 2000 radiograph: well over a second to decode on these cores. */
+const SLOW = 'wg04/J2KR__RG2_J2KR.dcm';
+const MULTI_FRAME = 'pydicom_data/emri_small.dcm';
+
+describe('the decode pool', () => {
+  it('gives each caller its own frame when many frames of several files are asked for at once', async () => {
+    const pool = new DicomDecodePool(2);
+    try {
+      const asked = [MULTI_FRAME, 'pydicom_test_files/CT_small.dcm', MULTI_FRAME].flatMap((file) =>
+        Array.from({ length: file === MULTI_FRAME ? 10 : 1 }, (_, frame) => ({ file, frame })),
+      );
+      const frames = await Promise.all(asked.map(({ file, frame }) => pool.frame({ path: dicomPath(file) }, frame)));
+      for (const [i, { file, frame }] of asked.entries()) {
+        const alone = await decodeDicomFrame(readDicomFile(file), frame);
+        expect(frames[i]!.frame).toBe(frame);
+        expect(Buffer.from(frames[i]!.data).equals(Buffer.from(alone.data))).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stops a file that takes too long, fails only that file, and goes on with the next on a fresh worker', async () => {
+    const pool = new DicomDecodePool(1, 150);
+    try {
+      const slow = pool.frame({ path: dicomPath(SLOW) }, 0);
+      const next = pool.frame({ path: dicomPath('pydicom_test_files/CT_small.dcm') }, 0);
+      await expect(slow).rejects.toThrow(/took longer than 0.15 s and was stopped/);
+      expect((await next).width).toBe(128);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses frames that do not exist, with the count, without failing the frames asked with them', async () => {
+    const pool = new DicomDecodePool(1);
+    try {
+      const [good, bad] = await Promise.allSettled([pool.frame({ path: dicomPath(MULTI_FRAME) }, 9), pool.frame({ path: dicomPath(MULTI_FRAME) }, 10)]);
+      expect(good.status).toBe('fulfilled');
+      expect(bad.status === 'rejected' && String(bad.reason)).toMatch(/frame 11 does not exist \(the image has 10\)/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects what is still being decoded when it is closed, instead of leaving callers waiting', async () => {
+    const pool = new DicomDecodePool(1);
+    const running = expect(pool.frame({ path: dicomPath(SLOW) }, 0)).rejects.toThrow(/shut down/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pool.close();
+    await running;
+  });
+});
