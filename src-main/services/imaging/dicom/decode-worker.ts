@@ -2,7 +2,8 @@
  * Runs in a worker thread: parses and decodes DICOM so a slow, hanging or crashing codec never
  * touches the main event loop. The wasm codecs load once per worker and stay loaded.
  */
-import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { decodeDicomFrame, decodeOpenedFrame, openDicomImage, renderForModel, summarizeDicom, type OpenedImage } from './dicom-image';
 import { DicomError } from './dicom-error';
@@ -11,22 +12,46 @@ import type { DecodeOutcome, DecodeReply, DecodeRequest, DecodeTask } from './de
 
 /**
  * The files last opened by path for their frames, parsed, by path, size and modification time: a
- * multi-frame file's frames come one request each, and are parsed once.
+ * multi-frame file's frames may come in several requests, and are parsed once. Each holds the
+ * buffer its bytes were read into; the one let go hands its buffer to the next file, because a
+ * fresh buffer costs a page fault every 4 KB, more than reading the file. Nothing a decode returns
+ * points into these buffers (frames are always new arrays), so reusing one changes no result.
  */
-const opened = new Map<string, OpenedImage>();
-/** Each file's size and modification time, looked at once a request however many of its frames it holds. */
-type FileChecks = Map<string, ReturnType<typeof stat>>;
+interface Kept {
+  key: string;
+  image: OpenedImage;
+  buffer: Uint8Array;
+}
+const kept: Kept[] = [];
 const OPENED_KEPT = 2;
+/** Each file's size and modification time, looked at once a request however many of its frames it holds. */
+type FileChecks = Map<string, Promise<Stats>>;
+
+async function readInto(file: string, buffer: Uint8Array): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    let done = 0;
+    while (done < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, done, buffer.length - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buffer.subarray(0, done);
+  } finally {
+    await handle.close();
+  }
+}
 
 async function openedByPath(file: string, checked: FileChecks): Promise<OpenedImage> {
   if (!checked.has(file)) checked.set(file, stat(file));
   const { size, mtimeMs } = await checked.get(file)!;
   const key = `${file}\0${size}\0${mtimeMs}`;
-  const known = opened.get(key);
-  if (known) return known;
-  const image = openDicomImage(await readFile(file));
-  opened.set(key, image);
-  for (const old of opened.keys()) if (opened.size > OPENED_KEPT) opened.delete(old);
+  const known = kept.find((entry) => entry.key === key);
+  if (known) return known.image;
+  const spare = kept.length >= OPENED_KEPT ? kept.shift()!.buffer : null;
+  const buffer = spare && spare.length >= size ? spare : new Uint8Array(size);
+  const image = openDicomImage(await readInto(file, buffer.subarray(0, size)));
+  kept.push({ key, image, buffer });
   return image;
 }
 

@@ -14,17 +14,20 @@ export interface LinearGreySource {
   intercept: number;
 }
 
-/** The viewer's 2-byte frame: the modality values' bytes, their type and range. */
+/** The viewer's frame: the modality values' bytes, their type and range. */
 export interface LinearGreyFrame {
-  dtype: 'int16' | 'uint16';
+  dtype: 'int16' | 'uint16' | 'float32';
   data: Uint8Array;
   min: number;
   max: number;
 }
 
+type Pass = (...args: number[]) => void;
+
 interface Kernel {
   memory: WebAssembly.Memory;
-  transform: (...args: number[]) => void;
+  transform: Pass;
+  transformFloat: Pass;
 }
 
 const RESULT = 0;
@@ -46,21 +49,15 @@ function kernel(): Kernel | null {
 }
 
 /**
- * Modality values of an integer-rescaled grey frame, eight pixels an instruction (grey-kernel.wat):
- * one pass writes them as 16-bit integers and finds the stored range, from which the values' range
- * follows. Null when the kernel does not apply (a fractional rescale, more than 16 bits, values
- * outside both 16-bit types) or is unavailable; the table path in pixel-pipeline.ts then decides.
+ * One pass of the kernel over the frame: the values written `bytesOut` bytes a pixel, and the
+ * smallest and largest stored value. Null when the frame does not fit the kernel's memory.
  */
-export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
+function run(k: Kernel, pass: Pass, source: LinearGreySource, bytesOut: number): { data: Uint8Array; low: number; high: number } | null {
   const { samples, count, shift, bitsStored: bits, signed, saturate, slope, intercept } = source;
-  if (!Number.isInteger(slope) || !Number.isInteger(intercept) || Math.abs(slope) > 0x7fff || Math.abs(intercept) > 0x7fffffff) return null;
-  if (bits < 1 || bits > 16 || shift < 0 || shift + bits > 16 || count < 1 || samples.length < count) return null;
-  const k = kernel();
-  if (!k) return null;
   const wide = samples instanceof Uint16Array;
   const padded = Math.ceil(count / 8) * 8;
   const dst = SRC + Math.ceil((padded * (wide ? 2 : 1)) / 16) * 16;
-  const needed = dst + padded * 2;
+  const needed = dst + padded * bytesOut;
   if (needed > k.memory.buffer.byteLength) {
     try {
       k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / PAGE));
@@ -74,8 +71,7 @@ export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
   input.set(samples.subarray(0, count));
   input.fill(samples[0]!, count);
   const bias = signed ? 0 : 0x8000;
-  const mask = 2 ** bits - 1;
-  k.transform(SRC, dst, padded, shift, mask, signed ? 16 - bits : 0, saturate ? 1 : 0, bias, slope, intercept | 0, wide ? 1 : 0, RESULT);
+  pass(SRC, dst, padded, shift, 2 ** bits - 1, signed ? 16 - bits : 0, saturate ? 1 : 0, bias, slope, bytesOut === 2 ? intercept | 0 : intercept, wide ? 1 : 0, RESULT);
   const lanes = new Int16Array(memory, RESULT, 16);
   let [low, high] = [Infinity, -Infinity];
   for (let lane = 0; lane < 8; lane++) {
@@ -83,9 +79,35 @@ export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
     high = Math.max(high, lanes[lane + 8]!);
   }
   const stored = (lane: number) => (signed ? lane : (lane & 0xffff) ^ 0x8000);
-  const [a, b] = [stored(low) * slope + intercept, stored(high) * slope + intercept];
-  const [min, max] = [Math.min(a, b), Math.max(a, b)];
-  const dtype = min >= -32768 && max <= 32767 ? 'int16' : min >= 0 && max <= 65535 ? 'uint16' : null;
-  if (!dtype) return null;
-  return { dtype, data: new Uint8Array(memory, dst, count * 2).slice(), min, max };
+  return { data: new Uint8Array(memory, dst, count * bytesOut).slice(), low: stored(low), high: stored(high) };
+}
+
+/**
+ * Modality values of a grey frame whose transform is a rescale, eight pixels an instruction
+ * (grey-kernel.wat): one pass writes them and finds the stored range, from which the values' range
+ * follows (the rescale is monotonic). An integer rescale whose values fit 16 bits gives int16 or
+ * uint16, anything else float32, each value exactly what the per-pixel arithmetic in doubles gives.
+ * Null when the kernel does not apply (more than 16 bits stored) or is unavailable; the table path
+ * in pixel-pipeline.ts then does the work.
+ */
+export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
+  const { samples, count, shift, bitsStored: bits, slope, intercept } = source;
+  if (!Number.isFinite(slope) || !Number.isFinite(intercept)) return null;
+  if (bits < 1 || bits > 16 || shift < 0 || shift + bits > 16 || count < 1 || samples.length < count) return null;
+  const k = kernel();
+  if (!k) return null;
+  const range = (low: number, high: number) => {
+    const [a, b] = [low * slope + intercept, high * slope + intercept];
+    return { min: Math.min(a, b), max: Math.max(a, b) };
+  };
+  if (Number.isInteger(slope) && Number.isInteger(intercept) && Math.abs(slope) <= 0x7fff && Math.abs(intercept) <= 0x7fffffff) {
+    const pass = run(k, k.transform, source, 2);
+    if (!pass) return null;
+    const { min, max } = range(pass.low, pass.high);
+    // 16-bit arithmetic wraps: its bits are the values exactly when they fit one of the two types.
+    const dtype = min >= -32768 && max <= 32767 ? 'int16' : min >= 0 && max <= 65535 ? 'uint16' : null;
+    if (dtype) return { dtype, data: pass.data, min, max };
+  }
+  const pass = run(k, k.transformFloat, source, 4);
+  return pass && { dtype: 'float32', data: pass.data, ...range(pass.low, pass.high) };
 }

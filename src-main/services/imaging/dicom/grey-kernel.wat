@@ -1,9 +1,10 @@
-;; Grey pixel kernel: stored samples to modality values with an integer rescale, eight pixels at a
-;; time (WebAssembly SIMD), with the stored range from the same pass. Compiled to grey-kernel-wasm.ts
-;; by scripts/build-grey-kernel.mjs; see grey-kernel.ts for how it is called.
+;; Grey pixel kernel: stored samples to modality values through a rescale, eight pixels at a time
+;; (WebAssembly SIMD), with the stored range from the same pass. Compiled to grey-kernel-wasm.ts by
+;; scripts/build-grey-kernel.mjs; see grey-kernel.ts for how it is called.
 ;;
-;; Arithmetic is 16-bit and wraps, so the bits written are exact for every frame whose modality
-;; values fit int16 or uint16 (the caller checks that from the range and falls back otherwise).
+;; transform (integer rescale): arithmetic is 16-bit and wraps, so the bits written are exact for
+;; every frame whose values fit int16 or uint16 (the caller checks that from the range and
+;; otherwise calls transformFloat).
 (module
   (memory (export "memory") 1 16384)
 
@@ -47,4 +48,54 @@
     ;; Eight smallest and eight largest, one a lane, for the caller to reduce.
     (v128.store (local.get $result) (local.get $lo))
     (v128.store offset=16 (local.get $result) (local.get $hi)))
+;; transformFloat: as transform, but dst[i] = float32(stored * slope + intercept), with slope and
+  ;; intercept doubles and the product and sum rounded as doubles, exactly as JavaScript computes
+  ;; them, before the rounding to 4 bytes. Four bytes a pixel at dst.
+  (func (export "transformFloat")
+    (param $src i32) (param $dst i32) (param $count i32) (param $shift i32) (param $mask i32)
+    (param $signedShift i32) (param $saturate i32) (param $bias i32) (param $slope f64)
+    (param $intercept f64) (param $wide i32) (param $result i32)
+    (local $i i32) (local $v v128) (local $m v128) (local $b v128) (local $lo v128) (local $hi v128)
+    (local $s v128) (local $c v128) (local $at i32)
+    (local.set $m (i16x8.splat (local.get $mask)))
+    (local.set $b (i16x8.splat (local.get $bias)))
+    (local.set $s (f64x2.splat (local.get $slope)))
+    (local.set $c (f64x2.splat (local.get $intercept)))
+    (local.set $lo (i16x8.splat (i32.const 0x7fff)))
+    (local.set $hi (i16x8.splat (i32.const 0x8000)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (if (local.get $wide)
+          (then (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 1))))))
+          (else (local.set $v (v128.load8x8_u (i32.add (local.get $src) (local.get $i))))))
+        (local.set $v (i16x8.shr_u (local.get $v) (local.get $shift)))
+        (if (local.get $saturate)
+          (then (local.set $v (i16x8.min_u (local.get $v) (local.get $m))))
+          (else (local.set $v (v128.and (local.get $v) (local.get $m)))))
+        (local.set $v (i16x8.shr_s (i16x8.shl (local.get $v) (local.get $signedShift)) (local.get $signedShift)))
+        (local.set $lo (i16x8.min_s (local.get $lo) (v128.xor (local.get $v) (local.get $b))))
+        (local.set $hi (i16x8.max_s (local.get $hi) (v128.xor (local.get $v) (local.get $b))))
+        (local.set $at (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))))
+        ;; Unsigned data (bias set) widens with zeros, signed data with its sign.
+        (v128.store (local.get $at)
+          (call $four (if (result v128) (local.get $bias)
+            (then (i32x4.extend_low_i16x8_u (local.get $v)))
+            (else (i32x4.extend_low_i16x8_s (local.get $v)))) (local.get $s) (local.get $c)))
+        (v128.store offset=16 (local.get $at)
+          (call $four (if (result v128) (local.get $bias)
+            (then (i32x4.extend_high_i16x8_u (local.get $v)))
+            (else (i32x4.extend_high_i16x8_s (local.get $v)))) (local.get $s) (local.get $c)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $next)))
+    (v128.store (local.get $result) (local.get $lo))
+    (v128.store offset=16 (local.get $result) (local.get $hi)))
+
+  ;; Four i32 lanes to four float32 lanes of (value * slope + intercept), computed as doubles.
+  (func $four (param $w v128) (param $s v128) (param $c v128) (result v128)
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $w)) (local.get $s)) (local.get $c)))
+      (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul
+        (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))
+        (local.get $s)) (local.get $c)))))
 )

@@ -48,6 +48,21 @@ describe('the decode pool', () => {
     }
   });
 
+  it('gives the right pixels while a worker reuses the buffers of files it let go, larger and smaller alike', async () => {
+    const pool = new DicomDecodePool(1);
+    const files = ['wg04/REF__CT1_UNC.dcm', 'pydicom_test_files/MR_small.dcm', 'pydicom_data/OBXXXX1A.dcm', 'pydicom_test_files/CT_small.dcm', 'wg04/REF__CT1_UNC.dcm', 'pydicom_test_files/rtdose_1frame.dcm'];
+    try {
+      for (const file of [...files, ...files.reverse()]) {
+        const frame = await pool.frame({ path: dicomPath(file) }, 0);
+        const alone = await decodeDicomFrame(readDicomFile(file), 0);
+        expect([frame.width, frame.height, frame.min, frame.max]).toEqual([alone.width, alone.height, alone.min, alone.max]);
+        expect(Buffer.from(frame.data).equals(Buffer.from(alone.data)), file).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects what is still being decoded when it is closed, instead of leaving callers waiting', async () => {
     const pool = new DicomDecodePool(1);
     const running = expect(pool.frame({ path: dicomPath(SLOW) }, 0)).rejects.toThrow(/shut down/);
