@@ -2,8 +2,7 @@
  * Runs in a worker thread: parses and decodes DICOM so a slow, hanging or crashing codec never
  * touches the main event loop. The wasm codecs load once per worker and stay loaded.
  */
-import type { Stats } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { decodeDicomFrame, decodeOpenedFrame, openDicomImage, renderForModel, summarizeDicom, type OpenedImage } from './dicom-image';
 import { DicomError } from './dicom-error';
@@ -25,40 +24,45 @@ interface Kept {
 const kept: Kept[] = [];
 const OPENED_KEPT = 2;
 /** Each file's size and modification time, looked at once a request however many of its frames it holds. */
-type FileChecks = Map<string, Promise<Stats>>;
+type FileChecks = Map<string, Stats>;
 
-async function readInto(file: string, buffer: Uint8Array): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
+/**
+ * Reads the file into `buffer`. Synchronous on purpose: this thread has nothing else to do while
+ * it waits, and each asynchronous step would be a round trip through libuv's thread pool, which
+ * costs more than reading a small file.
+ */
+function readInto(file: string, buffer: Uint8Array): Uint8Array {
+  const fd = openSync(file, 'r');
   try {
     let done = 0;
     while (done < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, done, buffer.length - done, done);
+      const bytesRead = readSync(fd, buffer, done, buffer.length - done, done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
     return buffer.subarray(0, done);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function openedByPath(file: string, checked: FileChecks): Promise<OpenedImage> {
-  if (!checked.has(file)) checked.set(file, stat(file));
-  const { size, mtimeMs } = await checked.get(file)!;
+function openedByPath(file: string, checked: FileChecks): OpenedImage {
+  if (!checked.has(file)) checked.set(file, statSync(file));
+  const { size, mtimeMs } = checked.get(file)!;
   const key = `${file}\0${size}\0${mtimeMs}`;
   const known = kept.find((entry) => entry.key === key);
   if (known) return known.image;
   const spare = kept.length >= OPENED_KEPT ? kept.shift()!.buffer : null;
   const buffer = spare && spare.length >= size ? spare : new Uint8Array(size);
-  const image = openDicomImage(await readInto(file, buffer.subarray(0, size)));
+  const image = openDicomImage(readInto(file, buffer.subarray(0, size)));
   kept.push({ key, image, buffer });
   return image;
 }
 
 async function run(request: DecodeTask, checked: FileChecks): Promise<unknown> {
   const { source } = request;
-  if (request.op === 'frame' && !(source instanceof Uint8Array)) return decodeOpenedFrame(await openedByPath(source.path, checked), request.frame);
-  const bytes = source instanceof Uint8Array ? source : await readFile(source.path);
+  if (request.op === 'frame' && !(source instanceof Uint8Array)) return decodeOpenedFrame(openedByPath(source.path, checked), request.frame);
+  const bytes = source instanceof Uint8Array ? source : readFileSync(source.path);
   switch (request.op) {
     case 'summarize':
       return summarizeDicom(bytes);

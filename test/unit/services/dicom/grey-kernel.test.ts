@@ -51,7 +51,7 @@ describe('the SIMD grey kernel', () => {
       expect(frame!.dtype).toBe(dtype);
       const Type = { int16: Int16Array, uint16: Uint16Array, float32: Float32Array }[dtype];
       // Four-byte floats hold each value rounded once from the double the arithmetic gives.
-      expect(Array.from(new Type(frame!.data.buffer))).toEqual(dtype === 'float32' ? want.map(Math.fround) : want);
+      expect(Array.from(new Type(frame!.data.buffer as ArrayBuffer))).toEqual(dtype === 'float32' ? want.map(Math.fround) : want);
       expect([frame!.min, frame!.max]).toEqual([min, max]);
       checked += 1;
     }
