@@ -120,7 +120,7 @@ function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
 
-function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean, convertYbr: boolean, bitsPerSample: number): FramePixels {
+function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean, convertYbr: boolean, bitsPerSample: number, owned: boolean): FramePixels {
   const n = module.rows * module.columns;
   const rgb = new Uint8Array(n * 3);
   if (module.photometric === 'YBR_FULL_422' && convertYbr) {
@@ -136,9 +136,10 @@ function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean
   }
   if (samples.length < n * 3) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n * 3} were expected`);
   const ybr = convertYbr && (module.photometric === 'YBR_FULL' || module.photometric === 'YBR_FULL_422');
-  // Interleaved 8-bit RGB (what the JPEG codecs give) is already the result: one copy, no per-pixel work.
+  // Interleaved 8-bit RGB (what the JPEG codecs give) is already the result: no per-pixel work, and
+  // no copy either when the codec's output is ours alone.
   if (samples instanceof Uint8Array && bitsPerSample <= 8 && !planar && !ybr) {
-    return { kind: 'rgb', width: module.columns, height: module.rows, rgb: samples.slice(0, n * 3) };
+    return { kind: 'rgb', width: module.columns, height: module.rows, rgb: owned ? samples.subarray(0, n * 3) : samples.slice(0, n * 3) };
   }
   const scale = bitsPerSample > 8 ? 255 / (2 ** Math.min(bitsPerSample, 32) - 1) : 1;
   // Sample c of pixel p sits at first(p) + c * step: planes one after another, or interleaved.
@@ -231,11 +232,13 @@ interface PipelineOptions {
    * Stored (a 12-bit JPEG of 10-bit data); unsigned values then saturate instead of wrapping to black.
    */
   saturate: boolean;
+  /** The samples are a codec's fresh output, not a view of the file: they may become the frame as they are. */
+  owned: boolean;
 }
 
 function toPixels(samples: SampleArray, module: PixelModule, options: PipelineOptions): FramePixels {
   if (module.photometric === 'PALETTE COLOR') return palettePixels(samples, module);
-  if (module.samplesPerPixel === 3) return colourPixels(samples, module, options.planar, options.convertYbr, options.bits);
+  if (module.samplesPerPixel === 3) return colourPixels(samples, module, options.planar, options.convertYbr, options.bits, options.owned);
   return greyPixels(samples, module, options.signed, options.shift, options.saturate && !options.signed);
 }
 
@@ -248,6 +251,7 @@ export function pixelsFromNative(bytes: Uint8Array, bitOffset: number, module: P
     bits: module.bitsStored,
     shift: module.highBit - module.bitsStored + 1,
     saturate: false,
+    owned: false,
   });
 }
 
@@ -266,5 +270,6 @@ export function pixelsFromDecoded(frame: DecodedFrame, module: PixelModule, loss
     bits: frame.bitsPerSample,
     shift: 0,
     saturate: lossy,
+    owned: true,
   });
 }
