@@ -73,29 +73,26 @@ export function loadCodecs(): Promise<Codecs> {
   return loading;
 }
 
-/**
- * One decoder of each kind kept per thread: making one costs as much as decoding a small frame
- * (a 320 × 240 JPEG), and a decoder decodes any number of streams one after another. One that
- * failed is dropped, so no state of a damaged stream carries over.
- */
-const decoders = new Map<DecoderClass, WasmDecoder>();
-
+// A fresh decoder for every stream: a kept one carries the last stream's header over, and decoded a
+// JPEG 2000 stream whose size marker was destroyed as if it were the previous image.
 function runWasm(Decoder: DecoderClass, data: Uint8Array, rgb: boolean, name: string): DecodedFrame {
-  const decoder = decoders.get(Decoder) ?? new Decoder();
-  decoders.delete(Decoder);
-  decoder.getEncodedBuffer(data.length).set(data);
+  const decoder = new Decoder();
   try {
-    decoder.decode();
-  } catch (error) {
+    decoder.getEncodedBuffer(data.length).set(data);
+    try {
+      decoder.decode();
+    } catch (error) {
+      throw new DicomError(`the ${name} data cannot be decoded (${describeWasmError(error)})`);
+    }
+    const info = decoder.getFrameInfo();
+    const decoded = decoder.getDecodedBuffer();
+    let bytes: Uint8Array = new Uint8Array(decoded);
+    // CharLS keeps colour planes separate when the stream is not interleaved.
+    if (info.componentCount === 3 && decoder.getInterleaveMode?.() === 0) bytes = interleave(bytes, info.width * info.height, info.bitsPerSample > 8 ? 2 : 1);
+    return { bytes, width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, rgb, signed: info.isSigned };
+  } finally {
     decoder.delete();
-    throw new DicomError(`the ${name} data cannot be decoded (${describeWasmError(error)})`);
   }
-  const info = decoder.getFrameInfo();
-  let bytes: Uint8Array = new Uint8Array(decoder.getDecodedBuffer());
-  // CharLS keeps colour planes separate when the stream is not interleaved.
-  if (info.componentCount === 3 && decoder.getInterleaveMode?.() === 0) bytes = interleave(bytes, info.width * info.height, info.bitsPerSample > 8 ? 2 : 1);
-  decoders.set(Decoder, decoder);
-  return { bytes, width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, rgb, signed: info.isSigned };
 }
 
 function describeWasmError(error: unknown): string {
