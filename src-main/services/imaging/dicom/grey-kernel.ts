@@ -1,6 +1,6 @@
 import { GREY_KERNEL_WASM } from './grey-kernel-wasm';
 
-/** How a grey frame's integer samples become modality values when the transform is an integer rescale. */
+/** How a grey frame's integer samples become modality values when the transform is a rescale (no Modality LUT). */
 export interface LinearGreySource {
   samples: Uint8Array | Uint16Array;
   count: number;

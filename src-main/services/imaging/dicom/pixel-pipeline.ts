@@ -18,7 +18,7 @@ export type FramePixels =
       wholeNumbers: boolean;
       /** The values as samples and a table (integer data up to 16 bits, at least as many pixels as table entries); `values` is then made on first use. */
       indexed: IndexedGrey | null;
-      /** Integer samples with an integer rescale (no Modality LUT): what grey-kernel.ts turns into the viewer's 2-byte frame in one pass. */
+      /** Integer samples up to 16 bits with a rescale (no Modality LUT): what grey-kernel.ts turns into the viewer's frame in one pass. */
       linear: LinearGreySource | null;
     }
   | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array };
