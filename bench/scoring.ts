@@ -5,9 +5,12 @@
  * job it triggers). Measured: from the import's end to the moment every study has its score and
  * verdict in the database (what the worklist shows), and until every heatmap is drawn too.
  * The PyTorch peer scores the same files end to end in the same run (bench/peer/scoring_mobilenetv2_torch.py).
+ * The compute worker is the built bundle (out/main/compute-worker.js, built first), as the app
+ * runs it; `--worker source` runs it from TypeScript through tsx instead, as the tests do (slower
+ * to start: tsx compiles the worker's modules in the thread).
  * Writes bench/results/scoring.json.
  *
- *   npm run bench:scoring -- [--runs 3] [--images 50] [--model DIR] [--out FILE]
+ *   npm run bench:scoring -- [--runs 3] [--images 50] [--model DIR] [--worker built|source] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openAppServices } from '../src-main/services/app/app-services';
+import { startComputeWorker } from '../src-main/services/ml/runtime/compute-worker-client';
 import { realVersion } from './real-version';
 import { median } from './torch-peer';
 
@@ -24,6 +28,7 @@ const { values: args } = parseArgs({
     images: { type: 'string', default: '50' },
     /** A model folder to reuse (made there the first time); by default one is made for this run. */
     model: { type: 'string' },
+    worker: { type: 'string', default: 'built' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'results', 'scoring.json') },
   },
 });
@@ -31,6 +36,8 @@ const { values: args } = parseArgs({
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const sharedData = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
 const count = Number(args.images);
+if (args.worker !== 'built' && args.worker !== 'source') throw new Error('--worker is built or source.');
+const workerBundle = path.join(repoRoot, 'out', 'main', 'compute-worker.js');
 
 /** Two folders of `count` test images each (Kaggle layout), alternating normal and pneumonia. */
 function sourceFolders(): { dir: string; files: string[] }[] {
@@ -66,7 +73,10 @@ interface ImportFigures {
  */
 async function oneRun(modelDir: string, sources: string[]): Promise<{ cold: ImportFigures; warm: ImportFigures }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cxr-bench-scoring-data-'));
-  const services = openAppServices(dataDir, { startDicomNode: false });
+  const services = openAppServices(dataDir, {
+    startDicomNode: false,
+    ...(args.worker === 'built' ? { startScoringWorker: () => startComputeWorker(workerBundle) } : {}),
+  });
   try {
     const staging = services.registry.stagingDir();
     cpSync(modelDir, staging, { recursive: true });
@@ -122,6 +132,10 @@ const summary = (runs: ImportFigures[]) => ({
 
 async function main(): Promise<void> {
   const runs = Number(args.runs);
+  if (args.worker === 'built') {
+    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`The build failed: ${build.stderr.slice(-400)}`);
+  }
   const modelDir = path.resolve(args.model ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'cxr-bench-scoring-model-')), 'model'));
   const made = await realVersion(modelDir, sharedData);
   const sources = sourceFolders();
@@ -147,7 +161,7 @@ async function main(): Promise<void> {
       version: `the app's recipe cut short (bench/real-version.ts: MobileNetV2 0.35, ImageNet weights, one epoch on 160 images)${made.trainedNow ? ', made in this run' : ', reused'}`,
       ours: {
         what:
-          "fresh data folder, version active, run from source (tsx); a folder import through the import service, scored by the app's own scoring job (scores first, heatmaps after); times from the import job's end until every study of the import has its score and verdict stored, and until every heatmap is stored. cold: the first import, the compute worker starting when it begins; warm: a second import once the first's heatmaps are drawn",
+          `fresh data folder, version active, services run from source (tsx), the compute worker ${args.worker === 'built' ? 'from the built bundle as in the app' : 'from source through tsx'}; a folder import through the import service, scored by the app's own scoring job (scores first, heatmaps after); times from the import job's end until every study of the import has its score and verdict stored, and until every heatmap is stored. cold: the first import, the compute worker starting when it begins; warm: a second import once the first's heatmaps are drawn`,
         ...ours,
       },
       peer: {

@@ -17,7 +17,9 @@ import { TrainingService } from '../ml/training/training-service';
 import { LabelledStudySamples } from '../ml/pneumonia-training/labelled-study-samples';
 import { PneumoniaRunRepository } from '../ml/pneumonia-training/pneumonia-run-repository';
 import { PneumoniaTrainingService } from '../ml/pneumonia-training/pneumonia-training-service';
+import type { ComputeWorker } from '../ml/runtime/compute-worker-client';
 import { ScoringService } from '../ml/scoring/scoring-service';
+import { ScoringWorker } from '../ml/scoring/scoring-worker';
 import { ModelRegistry } from '../registry/model-registry';
 import { UploadStore } from '../uploads/upload-store';
 import { ArrivalSpool } from '../dicom-network/arrival-spool';
@@ -65,6 +67,8 @@ export interface AppServicesOptions {
   /** The CLI's `listen` starts the node itself, with its own settings; the app starts it (and the archive poll) from the stored ones. */
   startDicomNode?: boolean;
   results?: ResultServiceOptions;
+  /** How scoring starts its compute worker (benchmarks run the built bundle); by default as the app does. */
+  startScoringWorker?: () => ComputeWorker;
 }
 
 /**
@@ -106,7 +110,16 @@ function openLocked(dataDir: string, releaseLock: () => void, options: AppServic
   registry.removeStaleStaging();
   const uploads = new UploadStore(path.join(dataDir, 'uploads'));
   uploads.sweep();
-  const scoring = new ScoringService({ db, models, registry, predictions, jobs, store, audit });
+  const scoring = new ScoringService({
+    db,
+    models,
+    registry,
+    predictions,
+    jobs,
+    store,
+    audit,
+    ...(options.startScoringWorker ? { worker: new ScoringWorker({ start: options.startScoringWorker }) } : {}),
+  });
   scoring.recordInterrupted();
   const pneumoniaRuns = new PneumoniaRunRepository(db);
   const interruptedPneumonia = pneumoniaRuns.markInterrupted();

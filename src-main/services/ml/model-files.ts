@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs';
 
 /**
  * Saves a model in the TensorFlow.js layers format (model.json + weights.bin) with a metadata

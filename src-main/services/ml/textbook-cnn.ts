@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs';
 
 export const CIFAR10_CLASSES = [
   'airplane',

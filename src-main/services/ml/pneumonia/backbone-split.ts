@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 export interface SplitBackbone {
   /** Image to the last block's input; always run frozen, in inference mode, outside the gradient tape. */

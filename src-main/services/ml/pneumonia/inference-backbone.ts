@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /**
  * The backbone as scoring runs it: each convolution with the batch normalisation and ReLU after it

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { Dataset, Group } from 'h5wasm/node';
 import { AppError } from '@shared/ipc/errors';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { Backbone } from './backbone';
 import { featureShapeOf } from './feature-shape';
 import { assignWeightsByName, readLayersModelWeights } from './layers-model-weights';

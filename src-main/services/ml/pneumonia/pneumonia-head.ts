@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /** The head's pre-sigmoid output: Grad-CAM differentiates it (the probability saturates). */
 export const LOGIT_LAYER = 'logit';

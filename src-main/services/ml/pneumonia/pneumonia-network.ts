@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { Backbone } from './backbone';
 import { buildPneumoniaHead } from './pneumonia-head';
 import { greyBatch, normaliseGrey } from './preprocess';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { PneumoniaModelMetadata } from '@shared/ipc/pneumonia-contract';
 import { calibratedProbability } from '@shared/metrics/temperature-scaling';
 import type { GreyImage } from '../../imaging/dicom/dicom-image';

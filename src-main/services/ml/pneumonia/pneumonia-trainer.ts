@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { PneumoniaEpochRecord, PneumoniaTrainingConfig } from '@shared/ipc/pneumonia-contract';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
 import { seededRandom, shuffledIndices } from '../training/seeded-random';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import { logitFunctionOf } from './pneumonia-head';
 import type { PneumoniaNetwork } from './pneumonia-network';
 import { greyBatch, normaliseGrey } from './preprocess';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import sharp from 'sharp';
 import type { PreprocessingSpec } from '@shared/ipc/pneumonia-contract';
 import type { GreyImage } from '../../imaging/dicom/dicom-image';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { DatasetSummary, Population, PneumoniaModelMetadata, PneumoniaTrainingConfig, ValidationRoc } from '@shared/ipc/pneumonia-contract';
 import { rocAuc, rocCurve } from '@shared/metrics/binary-roc';
 import { calibratedProbability, fitTemperature } from '@shared/metrics/temperature-scaling';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { PreprocessingSpec } from '@shared/ipc/pneumonia-contract';
 import type { Backbone } from './backbone';
 import { loadKerasH5Weights } from './keras-h5-weights';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /** The recipe's ImageDataGenerator settings for chest X-rays. */
 export const XRAY_AUGMENTATION = {

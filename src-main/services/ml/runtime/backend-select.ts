@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { loadWasmBackend, tf } from '../tfjs';
 import { BACKEND_NAMES, type BackendReport } from '@shared/ipc/contract';
 import { registerWasmTrainingKernels } from '../wasm-kernels/register';
 import { startThreadedWasm } from './wasm-threads';
@@ -92,7 +92,7 @@ export function wasmThreadCount(): number {
 
 async function tryWasm(): Promise<Attempt> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    loadWasmBackend();
     const factory = tf.findBackendFactory('wasm');
     const threads = wasmThreadCount();
     let running = 1;

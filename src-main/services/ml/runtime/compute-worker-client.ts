@@ -29,8 +29,9 @@ export interface ComputeWorker {
   terminate(): Promise<void>;
 }
 
-export function startComputeWorker(): ComputeWorker {
-  const worker = createWorker();
+/** `bundle`: a built compute-worker.js to run instead of the one found beside this module (benchmarks measure the built app's). */
+export function startComputeWorker(bundle?: string): ComputeWorker {
+  const worker = bundle ? new Worker(bundle) : createWorker();
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   return {
     send: (message) => worker.postMessage(message),

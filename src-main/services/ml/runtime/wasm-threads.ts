@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import { loadWasmBackend, tf } from '../tfjs';
 
 /**
  * tfjs-backend-wasm ships a multi-threaded SIMD build (XNNPACK over a pthread pool) but never
@@ -71,7 +71,7 @@ async function poolOf<T>(size: number, run: () => Promise<T>): Promise<T> {
  * wasm backend. Returns the thread count the backend reports (1 when threads are not available).
  */
 export async function startThreadedWasm(threads: number, timeoutMs = 30_000): Promise<number> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const wasm = loadWasmBackend();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   const createObjectURL = URL.createObjectURL;

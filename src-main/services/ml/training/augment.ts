@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /** The textbook's ImageDataGenerator settings. */
 export const AUGMENTATION = {

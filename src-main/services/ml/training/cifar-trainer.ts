@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { EpochRecord, TrainingConfig, TrainingMetrics } from '@shared/ipc/contract';
 import { classificationReport, confusionMatrix } from '@shared/ml/classification-report';
 import { IMAGE_BYTES, selectImages, takeSubset, type CifarDataset, type CifarSplit } from '../cifar/cifar-dataset';

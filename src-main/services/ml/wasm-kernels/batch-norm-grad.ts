@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /**
  * The FusedBatchNorm gradient with broadcasting where tfjs builds a full-size Tile of the scale

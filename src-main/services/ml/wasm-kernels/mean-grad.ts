@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 
 /**
  * The Mean gradient (every batch-norm layer's batch statistics go through two Means) without

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Attrs = Record<string, unknown>;
