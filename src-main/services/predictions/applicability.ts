@@ -65,7 +65,9 @@ export function ruleVerdict(facts: ImageFacts, population: Population | null): R
 export function scoredVerdict(rule: RuleVerdict, featureDistance: number | null): { verdict: Verdict; reason: string | null } {
   const unusual = featureDistance !== null && featureDistance > 1;
   if (!unusual) return rule;
-  const guard = `unlike the version's training images (feature distance ${featureDistance.toFixed(1)}× its cut-off)`;
+  // Two decimals near the cut-off: 1.04 must not read "1.0×", as if it were at the cut-off and not beyond it.
+  const times = featureDistance < 2 ? featureDistance.toFixed(2) : featureDistance.toFixed(1);
+  const guard = `unlike the version's training images (feature distance ${times}× its cut-off)`;
   if (rule.verdict === 'outside_population') return { verdict: 'outside_population', reason: `${rule.reason}; also ${guard}` };
   return { verdict: 'unusual_image', reason: guard };
 }

@@ -75,6 +75,8 @@ describe('applicability rules', () => {
     expect(scoredVerdict(inScope, 0.8)).toEqual(inScope);
     expect(scoredVerdict(inScope, null)).toEqual(inScope);
     expect(scoredVerdict(inScope, 2.5)).toEqual({ verdict: 'unusual_image', reason: "unlike the version's training images (feature distance 2.5× its cut-off)" });
+    // Just beyond the cut-off reads as beyond it, not as "1.0×".
+    expect(scoredVerdict(inScope, 1.04).reason).toContain('feature distance 1.04× its cut-off');
     const adult = { verdict: 'outside_population' as const, reason: 'age 86 years (trained on 1–5 years)' };
     expect(scoredVerdict(adult, 3).verdict).toBe('outside_population');
     expect(scoredVerdict(adult, 3).reason).toContain('also unlike');
