@@ -68,6 +68,27 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
       },
     };
   }
+  // Worked out when first read, as above: a frame the grey kernel handles (frame.linear) never needs them.
+  let computed: { values: Float32Array; min: number; max: number } | null = null;
+  const compute = () => (computed ??= perPixelValues(samples, n, module, signed, shift, saturate));
+  return {
+    ...frame,
+    indexed: null,
+    get values() {
+      return compute().values;
+    },
+    get min() {
+      return compute().min;
+    },
+    get max() {
+      return compute().max;
+    },
+  };
+}
+
+/** Modality values pixel by pixel, with their range: float data, 17 to 32 stored bits, or fewer pixels than stored values. */
+function perPixelValues(samples: SampleArray, n: number, module: PixelModule, signed: boolean, shift: number, saturate: boolean): { values: Float32Array; min: number; max: number } {
+  const bits = module.bitsStored;
   const values = new Float32Array(n);
   let min = Infinity;
   let max = -Infinity;
@@ -98,7 +119,7 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
       if (v > max) max = v;
     }
   }
-  return { ...frame, values, min, max, indexed: null };
+  return { values, min, max };
 }
 
 /** Modality value for every bit pattern of a `bits`-bit stored value. */
