@@ -22,6 +22,8 @@ interface Slot {
   worker: Worker;
   /** The batch it is working on. One at a time: a second one waiting behind a slow file would sit while another worker idles. */
   batch: Batch | null;
+  /** How many of the batch's jobs have their outcome (they come one by one, in order). */
+  answered: number;
   /** Its modules are loaded: time spent loading them does not count against a file. */
   ready: boolean;
   timer: NodeJS.Timeout | null;
@@ -48,6 +50,9 @@ function workerEntry(): URL {
   }
   throw new Error('dicom-worker.js is missing from the build');
 }
+
+/** A file's identity in the queue: its path, or the very bytes given. */
+const sourceKey = (source: DecodeSource): unknown => (source instanceof Uint8Array ? source : source.path);
 
 /**
  * DICOM decoding on a small pool of worker threads, each with a per-file time limit: a codec
@@ -89,8 +94,8 @@ export class DicomDecodePool {
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0);
-    const batches = [...this.ready.splice(0), ...slots.flatMap((slot) => (slot.batch ? [slot.batch] : []))];
-    const pending = [...this.asked.splice(0), ...batches.flatMap((batch) => batch.jobs)];
+    const running = slots.flatMap((slot) => (slot.batch ? slot.batch.jobs.slice(slot.answered) : []));
+    const pending = [...this.asked.splice(0), ...this.ready.splice(0).flatMap((batch) => batch.jobs), ...running];
     for (const slot of slots) this.disarm(slot);
     for (const job of pending) job.reject(new DicomError('the decoder was shut down'));
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
@@ -135,17 +140,32 @@ export class DicomDecodePool {
       let slot = this.slots.find((s) => s.batch === null);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
-      const batch = this.ready.shift()!;
+      const batch = this.nextBatch();
       slot.batch = batch;
+      slot.answered = 0;
       if (slot.ready) this.arm(slot);
       slot.worker.postMessage({ id: batch.id, tasks: batch.jobs.map((job) => job.task) } satisfies DecodeRequest);
     }
   }
 
-  /** The time limit of the batch now running: the per-file limit for each of its jobs. */
+  /**
+   * The next batch, with the ones behind it joined on while there are many small ones: each message
+   * is a round trip between threads that costs more than a small file, so a worker takes a share of
+   * what is waiting (a smaller share as the queue empties, so the workers finish together).
+   */
+  private nextBatch(): Batch {
+    const first = this.ready.shift()!;
+    const waiting = first.jobs.length + this.ready.reduce((n, batch) => n + batch.jobs.length, 0);
+    const share = Math.ceil(waiting / (2 * this.size));
+    const jobs = [...first.jobs];
+    while (this.ready.length > 0 && jobs.length + this.ready[0]!.jobs.length <= share) jobs.push(...this.ready.shift()!.jobs);
+    return { id: first.id, jobs };
+  }
+
+  /** The time limit of the job now running: the per-file limit, started again with each outcome. */
   private arm(slot: Slot): void {
-    const limit = this.timeoutMs * (slot.batch?.jobs.length ?? 1);
-    slot.timer = setTimeout(() => this.fail(slot, new DicomError(`decoding took longer than ${this.timeoutMs / 1000} s and was stopped`)), limit);
+    this.disarm(slot);
+    slot.timer = setTimeout(() => this.fail(slot, new DicomError(`decoding took longer than ${this.timeoutMs / 1000} s and was stopped`)), this.timeoutMs);
   }
 
   private spawn(): Slot {
@@ -153,7 +173,7 @@ export class DicomDecodePool {
     // A codec's own chatter stays out of the app's output (and out of any log).
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, batch: null, ready: false, timer: null };
+    const slot: Slot = { worker, batch: null, answered: 0, ready: false, timer: null };
     worker.on('message', (reply: DecodeReply | 'ready') => {
       if (reply === 'ready') {
         slot.ready = true;
@@ -161,14 +181,16 @@ export class DicomDecodePool {
         return;
       }
       const { batch } = slot;
-      if (!batch || batch.id !== reply.id) return;
+      if (!batch || batch.id !== reply.id || reply.index !== slot.answered) return;
+      const job = batch.jobs[slot.answered++]!;
+      if (reply.outcome.ok) job.resolve(reply.outcome.result);
+      else job.reject(new DicomError(reply.outcome.error));
+      if (slot.answered < batch.jobs.length) {
+        this.arm(slot);
+        return;
+      }
       slot.batch = null;
       this.disarm(slot);
-      batch.jobs.forEach((job, i) => {
-        const outcome = reply.outcomes[i];
-        if (outcome?.ok) job.resolve(outcome.result);
-        else job.reject(new DicomError(outcome?.error ?? 'the decoder gave no answer for this file'));
-      });
       this.pump();
     });
     worker.on('error', () => this.fail(slot, new DicomError('the decoder crashed on this file')));
@@ -182,16 +204,26 @@ export class DicomDecodePool {
     slot.timer = null;
   }
 
-  /** Drops a worker that hung or died, failing only the batch (one file) it was on. */
+  /**
+   * Drops a worker that hung or died. The file it was on fails (the frames of it still to come
+   * would only hang or crash again); the other files of its batch go back to the front of the
+   * queue for another worker.
+   */
   private fail(slot: Slot, error: DicomError): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
     this.disarm(slot);
-    const { batch } = slot;
+    const { batch, answered } = slot;
     slot.batch = null;
     void slot.worker.terminate();
-    for (const job of batch?.jobs ?? []) job.reject(error);
+    if (!batch) return;
+    const culprit = batch.jobs[answered];
+    const sameFile = (job: Job) => job === culprit || (culprit !== undefined && sourceKey(job.task.source) === sourceKey(culprit.task.source));
+    const unanswered = batch.jobs.slice(answered);
+    for (const job of unanswered.filter(sameFile)) job.reject(error);
+    const others = unanswered.filter((job) => !sameFile(job));
+    if (others.length > 0) this.ready.unshift({ id: this.nextId++, jobs: others });
     if (!this.closed) this.pump();
   }
 }

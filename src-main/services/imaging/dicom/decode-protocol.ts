@@ -12,7 +12,7 @@ export type DecodeTask = { source: DecodeSource } & (
   | { op: 'tags' }
 );
 
-/** One message to a worker: tasks it runs in order (several frames of one file go together). */
+/** One message to a worker: tasks it runs in order (frames of one file, or several small files). */
 export interface DecodeRequest {
   id: number;
   tasks: DecodeTask[];
@@ -20,8 +20,12 @@ export interface DecodeRequest {
 
 export type DecodeOutcome = { ok: true; result: unknown } | { ok: false; error: string };
 
-/** The outcome of each task of the request, in the same order. */
+/**
+ * The outcome of one task of a request, sent as soon as it is done: the caller has it at once, and
+ * when a worker hangs or dies the pool knows which task it was on and which never started.
+ */
 export interface DecodeReply {
   id: number;
-  outcomes: DecodeOutcome[];
+  index: number;
+  outcome: DecodeOutcome;
 }

@@ -111,11 +111,11 @@ async function outcome(task: DecodeTask, checked: FileChecks): Promise<DecodeOut
 let previous: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: DecodeRequest) => {
   previous = previous.then(async () => {
-    const outcomes: DecodeOutcome[] = [];
     const checked: FileChecks = new Map();
-    for (const task of request.tasks) outcomes.push(await outcome(task, checked));
-    const moved = outcomes.flatMap((o) => (o.ok ? transferables(o.result) : []));
-    parentPort!.postMessage({ id: request.id, outcomes } satisfies DecodeReply, [...new Set(moved)]);
+    for (const [index, task] of request.tasks.entries()) {
+      const done = await outcome(task, checked);
+      parentPort!.postMessage({ id: request.id, index, outcome: done } satisfies DecodeReply, done.ok ? transferables(done.result) : []);
+    }
   });
 });
 

@@ -37,6 +37,27 @@ describe('the decode pool', () => {
     }
   });
 
+  it('when small files share a message with one that hangs, fails only that one and decodes the rest on a fresh worker', async () => {
+    const pool = new DicomDecodePool(1, 150);
+    const small = ['pydicom_test_files/CT_small.dcm', 'pydicom_test_files/MR_small.dcm', 'pydicom_data/emri_small.dcm', 'pydicom_test_files/rtdose_1frame.dcm', 'pydicom_test_files/MR_small_expb.dcm'];
+    try {
+      // Asked together, the six go to the one worker in a few messages; the hanging file is the second of the first.
+      const first = pool.frame({ path: dicomPath(small[0]!) }, 0);
+      const slow = pool.frame({ path: dicomPath(SLOW) }, 0);
+      const rest = small.slice(1).map((file) => pool.frame({ path: dicomPath(file) }, 0));
+      const settled = await Promise.allSettled([first, slow, ...rest]);
+      expect(settled[1]!.status === 'rejected' && String(settled[1]!.reason)).toMatch(/took longer than 0.15 s and was stopped/);
+      for (const [i, file] of small.entries()) {
+        const outcome = settled[i === 0 ? 0 : i + 1]!;
+        expect(outcome.status, file).toBe('fulfilled');
+        const alone = await decodeDicomFrame(readDicomFile(file), 0);
+        expect(Buffer.from((outcome as PromiseFulfilledResult<Awaited<typeof slow>>).value.data).equals(Buffer.from(alone.data)), file).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses frames that do not exist, with the count, without failing the frames asked with them', async () => {
     const pool = new DicomDecodePool(1);
     try {
