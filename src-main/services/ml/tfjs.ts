@@ -1,9 +1,10 @@
 /**
  * TensorFlow.js for the main side, loaded with `require`. Its package is CommonJS; importing it
  * from an ES module makes Node scan it and every package it re-exports for export names (1.3 MB
- * and more of source), which took 0.3 s of a compute worker's 0.6 s start (bench/scoring.ts:
- * the first import's studies wait for that start). Loaded this way it is the same module
- * instance as any `import` of it (one require cache), so kernels and backends are shared.
+ * and more of source): 0.5 s instead of 0.2 s here, paid by every compute worker as it starts,
+ * while the first import's studies wait for their scores (bench/scoring.ts). Loaded this way it
+ * is the same module instance as any `import` of it (one require cache), so kernels and backends
+ * are shared.
  *
  * `tf` is a value and, for type positions, a namespace of the types the code names as `tf.X`.
  */
