@@ -72,6 +72,8 @@ export class DicomDecodePool {
     // Every core, up to 4: the main thread only waits while files decode (on 2 cores, one worker left a core idle).
     private readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
     private readonly timeoutMs = DEFAULT_DECODE_TIMEOUT_MS,
+    /** How long a worker may take to load its modules, and its script (tests give one that never starts). */
+    private readonly start: { limitMs: number; entry: () => URL } = { limitMs: DEFAULT_DECODE_TIMEOUT_MS, entry: workerEntry },
   ) {}
 
   summarize(source: DecodeSource): Promise<DicomSummary | null> {
@@ -169,14 +171,18 @@ export class DicomDecodePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerEntry(), { stdout: true, stderr: true });
+    const worker = new Worker(this.start.entry(), { stdout: true, stderr: true });
     // A codec's own chatter stays out of the app's output (and out of any log).
     worker.stdout.resume();
     worker.stderr.resume();
     const slot: Slot = { worker, batch: null, answered: 0, ready: false, timer: null };
+    // Loading its modules has a limit of its own: a worker that never gets ready is dropped, not waited on.
+    const { limitMs } = this.start;
+    slot.timer = setTimeout(() => this.fail(slot, new DicomError(`the decoder did not start within ${limitMs / 1000} s`)), limitMs);
     worker.on('message', (reply: DecodeReply | 'ready') => {
       if (reply === 'ready') {
         slot.ready = true;
+        this.disarm(slot);
         if (slot.batch) this.arm(slot);
         return;
       }

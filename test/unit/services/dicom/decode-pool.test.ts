@@ -58,6 +58,16 @@ describe('the decode pool', () => {
     }
   });
 
+  it('drops a worker that never finishes loading, with a clear error, instead of waiting on it forever', async () => {
+    // A worker script that stays alive without ever saying it is ready.
+    const pool = new DicomDecodePool(1, 30_000, { limitMs: 200, entry: () => new URL('data:text/javascript,setInterval(() => {}, 1000)') });
+    try {
+      await expect(pool.frame({ path: dicomPath('pydicom_test_files/CT_small.dcm') }, 0)).rejects.toThrow(/the decoder did not start within 0.2 s/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses frames that do not exist, with the count, without failing the frames asked with them', async () => {
     const pool = new DicomDecodePool(1);
     try {
