@@ -52,36 +52,31 @@ function greyPixels(samples: SampleArray, module: PixelModule, signed: boolean, 
   const frame = { kind: 'grey' as const, width: module.columns, height: module.rows, wholeNumbers, linear };
   if (module.float === null && bits <= 16 && 2 ** bits <= n) {
     const indexed = new IndexedGrey(samples, n, shift, 2 ** bits - 1, saturate, () => valueTable(bits, signed, modalityTransform(module)));
-    let values: Float32Array | null = null;
-    // Worked out when first read: a frame rendered with the file's own window never needs its range.
-    return {
-      ...frame,
-      indexed,
-      get min() {
-        return indexed.range().min;
-      },
-      get max() {
-        return indexed.range().max;
-      },
-      get values() {
-        return (values ??= indexed.values());
-      },
-    };
+    return lazyGrey(frame, indexed, () => indexed.range(), () => indexed.values());
   }
-  // Worked out when first read, as above: a frame the grey kernel handles (frame.linear) never needs them.
   let computed: { values: Float32Array; min: number; max: number } | null = null;
   const compute = () => (computed ??= perPixelValues(samples, n, module, signed, shift, saturate));
+  return lazyGrey(frame, null, compute, () => compute().values);
+}
+
+/**
+ * The frame with its modality values and range worked out when first read: a frame rendered with
+ * the file's own window never needs its range, and one the grey kernel makes (frame.linear) needs
+ * neither.
+ */
+function lazyGrey<T extends object>(frame: T, indexed: IndexedGrey | null, range: () => { min: number; max: number }, values: () => Float32Array) {
+  let kept: Float32Array | null = null;
   return {
     ...frame,
-    indexed: null,
-    get values() {
-      return compute().values;
-    },
+    indexed,
     get min() {
-      return compute().min;
+      return range().min;
     },
     get max() {
-      return compute().max;
+      return range().max;
+    },
+    get values() {
+      return (kept ??= values());
     },
   };
 }
