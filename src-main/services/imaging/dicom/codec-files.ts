@@ -6,7 +6,6 @@ const requireCodec = createRequire(import.meta.url);
 export const CODEC_WASM = {
   openjpeg: '@cornerstonejs/codec-openjpeg/decodewasm',
   charls: '@cornerstonejs/codec-charls/decodewasm',
-  libjpeg: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm',
   openjph: '@cornerstonejs/codec-openjph/wasm',
   jpeg12: 'dcmjs-codecs/build/dcmjs-native-codecs.wasm',
 } as const;

@@ -3,6 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import { CODEC_WASM, codecWasmPath } from './codec-files';
 import { DicomError } from './dicom-error';
 import { decodeJpeg12, jpegFrameHeader } from './jpeg12';
+import { decodeJpeg8 } from './jpeg8';
 import type { PixelEncoding } from './transfer-syntaxes';
 
 /** What every emscripten codec build from cornerstonejs exposes. */
@@ -39,7 +40,6 @@ const requireCodec = createRequire(import.meta.url);
 interface Codecs {
   openjpeg: DecoderClass;
   charls: DecoderClass;
-  libjpeg: DecoderClass;
   openjph: DecoderClass;
 }
 
@@ -57,16 +57,14 @@ export function loadCodecs(): Promise<Codecs> {
         printErr: () => {},
         locateFile: () => codecWasmPath(wasm),
       });
-    const [openjpeg, charls, libjpeg, openjph] = await Promise.all([
+    const [openjpeg, charls, openjph] = await Promise.all([
       factory('@cornerstonejs/codec-openjpeg/decodewasmjs', 'openjpeg'),
       factory('@cornerstonejs/codec-charls/decodewasmjs', 'charls'),
-      factory('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'libjpeg'),
       factory('@cornerstonejs/codec-openjph/wasmjs', 'openjph'),
     ]);
     return {
       openjpeg: openjpeg!.J2KDecoder!,
       charls: charls!.JpegLSDecoder!,
-      libjpeg: libjpeg!.JPEGDecoder!,
       openjph: openjph!.HTJ2KDecoder!,
     };
   })();
@@ -132,17 +130,21 @@ export interface FrameContext {
   photometric: string;
 }
 
+/** JPEG Baseline and Extended: 8-bit streams through our libjpeg-turbo build, 12-bit through dcmjs-codecs'. */
+function jpegBaseline(data: Uint8Array): DecodedFrame | Promise<DecodedFrame> {
+  const header = jpegFrameHeader(data);
+  if (header?.precision === 12) return decodeJpeg12(data, header);
+  if (header && header.precision !== 8) throw new DicomError(`JPEG with ${header.precision}-bit samples is not a baseline or extended JPEG`);
+  const { bytes, width, height, components } = decodeJpeg8(data);
+  return { bytes, width, height, bitsPerSample: 8, components, rgb: true, signed: false };
+}
+
 /** Decodes one compressed frame. Native (uncompressed) frames never come here. */
 export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array, context: FrameContext): Promise<DecodedFrame> {
   if (data.length === 0) throw new DicomError('the compressed frame is empty');
+  if (encoding === 'jpeg-baseline') return jpegBaseline(data);
   const codecs = await loadCodecs();
   switch (encoding) {
-    case 'jpeg-baseline': {
-      const header = jpegFrameHeader(data);
-      if (header?.precision === 12) return decodeJpeg12(data, header);
-      if (header && header.precision !== 8) throw new DicomError(`JPEG with ${header.precision}-bit samples is not a baseline or extended JPEG`);
-      return runWasm(codecs.libjpeg, data, true, 'JPEG');
-    }
     case 'jpeg-lossless':
       return jpegLossless(data, context.bitsAllocated);
     case 'jpeg-ls':

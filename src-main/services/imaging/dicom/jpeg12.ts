@@ -28,8 +28,9 @@ const requireCodec = createRequire(import.meta.url);
 let loading: Promise<typeof DcmjsCodecs> | null = null;
 
 /**
- * libjpeg-turbo-8bit cannot decode 12-bit DCT JPEG (Extended, process 4); dcmjs-codecs carries a
- * wasm build of libjpeg with a 12-bit decoder. Loaded only when such a file turns up.
+ * Our 8-bit libjpeg-turbo build (jpeg8.ts) cannot decode 12-bit DCT JPEG (Extended, process 4);
+ * dcmjs-codecs carries a wasm build of libjpeg with a 12-bit decoder. Loaded only when such a file
+ * turns up.
  */
 function loadDecoder(): Promise<typeof DcmjsCodecs> {
   loading ??= (async () => {

@@ -138,8 +138,8 @@ function clamp(v: number): number {
 
 function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean, convertYbr: boolean, bitsPerSample: number, owned: boolean): FramePixels {
   const n = module.rows * module.columns;
-  const rgb = new Uint8Array(n * 3);
   if (module.photometric === 'YBR_FULL_422' && convertYbr) {
+    const rgb = new Uint8Array(n * 3);
     // Two luma samples share one Cb and one Cr: Y1 Y2 Cb Cr.
     for (let p = 0; p < n; p += 2) {
       const base = p * 2;
@@ -157,6 +157,7 @@ function colourPixels(samples: SampleArray, module: PixelModule, planar: boolean
   if (samples instanceof Uint8Array && bitsPerSample <= 8 && !planar && !ybr) {
     return { kind: 'rgb', width: module.columns, height: module.rows, rgb: owned ? samples.subarray(0, n * 3) : samples.slice(0, n * 3) };
   }
+  const rgb = new Uint8Array(n * 3);
   const scale = bitsPerSample > 8 ? 255 / (2 ** Math.min(bitsPerSample, 32) - 1) : 1;
   // Sample c of pixel p sits at first(p) + c * step: planes one after another, or interleaved.
   const step = planar ? n : 1;
