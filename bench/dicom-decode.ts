@@ -12,6 +12,8 @@
  * another (dcmread + pixel_array), as a script using it would; and once more with the Modality LUT
  * applied and the range taken (apply_modality_lut, min, max), which is what our frame carries.
  * Groups compare only files both decode (pydicom without plugins cannot decode some syntaxes).
+ * Each group is measured in rounds, pydicom then ours back to back in each, and the ratio is the
+ * median of the rounds' ratios (with their spread): this machine's speed drifts over minutes.
  * The peer needs Debian's python3-pydicom and python3-numpy.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +33,8 @@ const DATA = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(import.meta.d
 const PYTHON = '/usr/bin/python3';
 /** Each measurement repeats whole passes over its group until this long has gone by (at least 3). */
 const SECONDS = 1;
+/** Rounds of ours and pydicom measured back to back, for each group. */
+const ROUNDS = 3;
 
 interface Candidate {
   file: string;
@@ -95,8 +99,6 @@ async function main(): Promise<void> {
   // Files pydicom decodes, with and without the Modality LUT: the groups compare those only.
   const refused = runPeer(all, ['--modality', '--probe']).failed;
   const compared = all.filter((c) => !refused.has(c.file));
-  const plain = runPeer(compared, []);
-  const withModality = runPeer(compared, ['--modality']);
 
   const threads = Math.min(4, os.availableParallelism());
   const pool = new DicomDecodePool();
@@ -107,29 +109,40 @@ async function main(): Promise<void> {
       const ours = all.filter((c) => c.group === group);
       const shared = compared.filter((c) => c.group === group);
       const set = shared.length > 0 ? shared : ours;
-      const poolSeconds = await timed(async () => {
-        await Promise.all(set.flatMap((c) => Array.from({ length: c.frames }, (_, f) => pool.frame({ path: c.file }, f))));
-      });
-      const oneThreadSeconds = await timed(async () => {
-        for (const c of set) {
-          const image = openDicomImage(await readFile(c.file));
-          for (let f = 0; f < c.frames; f++) await decodeOpenedFrame(image, f);
-        }
-      });
-      const peer = shared.length > 0 ? plain.seconds.get(group) ?? null : null;
-      const peerModality = shared.length > 0 ? withModality.seconds.get(group) ?? null : null;
+      // Both sides measured back to back, round after round: this machine's speed drifts over
+      // minutes, and a peer timed minutes before us would carry that drift into the ratio.
+      const rounds: { pool: number; oneThread: number; peer: number | null; peerModality: number | null }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const peer = shared.length > 0 ? runPeer(shared, []).seconds.get(group) ?? null : null;
+        const peerModality = shared.length > 0 ? runPeer(shared, ['--modality']).seconds.get(group) ?? null : null;
+        const poolSeconds = await timed(async () => {
+          await Promise.all(set.flatMap((c) => Array.from({ length: c.frames }, (_, f) => pool.frame({ path: c.file }, f))));
+        });
+        const oneThreadSeconds = await timed(async () => {
+          for (const c of set) {
+            const image = openDicomImage(await readFile(c.file));
+            for (let f = 0; f < c.frames; f++) await decodeOpenedFrame(image, f);
+          }
+        });
+        rounds.push({ pool: poolSeconds, oneThread: oneThreadSeconds, peer, peerModality });
+      }
+      const middle = (values: (number | null)[]) => (values.some((v) => v === null) ? null : median(values as number[]));
+      const ratios = (peer: (r: (typeof rounds)[number]) => number | null) => rounds.map((r) => (peer(r) === null ? null : peer(r)! / r.pool));
+      const speedups = ratios((r) => r.peer);
       rows.push({
         group,
         files: set.length,
         frames: set.reduce((n, c) => n + c.frames, 0),
         filesWeDecode: ours.length,
-        oursSeconds: poolSeconds,
-        oursOneThreadSeconds: oneThreadSeconds,
-        pydicomSeconds: peer,
-        pydicomModalitySeconds: peerModality,
-        /** pydicom's time over ours: 1 or more means ours is at least as fast. */
-        speedup: peer === null ? null : peer / poolSeconds,
-        speedupOverModality: peerModality === null ? null : peerModality / poolSeconds,
+        rounds: rounds.length,
+        oursSeconds: median(rounds.map((r) => r.pool)),
+        oursOneThreadSeconds: median(rounds.map((r) => r.oneThread)),
+        pydicomSeconds: middle(rounds.map((r) => r.peer)),
+        pydicomModalitySeconds: middle(rounds.map((r) => r.peerModality)),
+        /** pydicom's time over ours, the median of the rounds' ratios: 1 or more means ours is at least as fast. */
+        speedup: middle(speedups),
+        speedupRange: speedups.some((v) => v === null) ? null : [Math.min(...(speedups as number[])), Math.max(...(speedups as number[]))],
+        speedupOverModality: middle(ratios((r) => r.peerModality)),
       });
     }
   } finally {
@@ -139,12 +152,13 @@ async function main(): Promise<void> {
   const ms = (s: number | null) => (s === null ? '—' : (s * 1000).toFixed(1));
   const x = (r: number | null) => (r === null ? '—' : r.toFixed(2));
   console.log(`ours: the decode pool on ${threads} worker threads; pydicom ${'one file after another'}; wall ms for all files of a group (every frame); ratio = pydicom / ours (>= 1: ours at least as fast)`);
+  console.log(`medians of ${ROUNDS} rounds, each measuring pydicom and ours back to back; ratio: median of the rounds' ratios (lowest-highest)`);
   console.log('| transfer syntax | files (frames) | ours, pool | ours, 1 thread | pydicom pixel_array | ratio | pydicom + modality LUT + range | ratio |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const note = r.pydicomSeconds === null ? ' (pydicom cannot decode these)' : r.files < r.filesWeDecode ? ` (of our ${r.filesWeDecode})` : '';
     console.log(
-      `| ${r.group} | ${r.files} (${r.frames})${note} | ${ms(r.oursSeconds)} | ${ms(r.oursOneThreadSeconds)} | ${ms(r.pydicomSeconds)} | ${x(r.speedup)} | ${ms(r.pydicomModalitySeconds)} | ${x(r.speedupOverModality)} |`,
+      `| ${r.group} | ${r.files} (${r.frames})${note} | ${ms(r.oursSeconds)} | ${ms(r.oursOneThreadSeconds)} | ${ms(r.pydicomSeconds)} | ${x(r.speedup)}${r.speedupRange ? ` (${x(r.speedupRange[0]!)}–${x(r.speedupRange[1]!)})` : ''} | ${ms(r.pydicomModalitySeconds)} | ${x(r.speedupOverModality)} |`,
     );
   }
   const report = {
@@ -152,8 +166,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
     method:
-      'wall time for all files of a transfer syntax, each read from disk and every frame decoded to an array; ours: DicomDecodePool.frame for every frame of every file at once, on one worker thread a core (modality values in the most compact exact type, range, presets); also on one thread in-process; pydicom: dcmread + pixel_array one file after another, and again with apply_modality_lut + min + max; only files both decode; median pass of passes repeated for at least 1 s',
+      `wall time for all files of a transfer syntax, each read from disk and every frame decoded to an array; ours: DicomDecodePool.frame for every frame of every file at once, on one worker thread a core (modality values in the most compact exact type, range, presets); also on one thread in-process; pydicom: dcmread + pixel_array one file after another, and again with apply_modality_lut + min + max; only files both decode; median pass of passes repeated for at least 1 s; per group, ${ROUNDS} rounds of pydicom then ours back to back, medians over rounds, ratio = median of the rounds' ratios`,
     pool: { threads },
+    rounds: ROUNDS,
     pydicom: spawnSync(PYTHON, ['-c', 'import pydicom, numpy; print(pydicom.__version__, numpy.__version__)'], { encoding: 'utf8' }).stdout.trim(),
     rows,
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DicomError } from '../../../../src-main/services/imaging/dicom/dicom-error';
 import { openDicomImage } from '../../../../src-main/services/imaging/dicom/dicom-image';
@@ -44,7 +44,7 @@ function testImage(width: number, height: number, channels: 1 | 3): Buffer {
   return pixels;
 }
 
-async function encode(width: number, height: number, channels: 1 | 3, options: sharp.JpegOptions): Promise<Uint8Array> {
+async function encode(width: number, height: number, channels: 1 | 3, options: JpegOptions): Promise<Uint8Array> {
   const image = sharp(testImage(width, height, channels), { raw: { width, height, channels } });
   // One channel in stays one component only when libvips is told the image is grey.
   return new Uint8Array(await (channels === 1 ? image.toColourspace('b-w') : image).jpeg(options).toBuffer());
