@@ -204,7 +204,11 @@ function paletteWords(palette: NonNullable<PixelModule['palette']>, size: number
 // sees one array type (a Node Buffer is viewed as a plain Uint8Array).
 function paletteMap8(samples: Uint8Array, table: Uint32Array, words: Uint32Array, quads: number): void {
   for (let q = 0, i = 0, o = 0; q < quads; q++, i += 4, o += 3) {
-    const [a, b, c, d] = [table[samples[i]!]!, table[samples[i + 1]!]!, table[samples[i + 2]!]!, table[samples[i + 3]!]!];
+    // Plain consts, not array destructuring: V8 does not always remove the array (1.5x slower here).
+    const a = table[samples[i]!]!;
+    const b = table[samples[i + 1]!]!;
+    const c = table[samples[i + 2]!]!;
+    const d = table[samples[i + 3]!]!;
     words[o] = a | (b << 24);
     words[o + 1] = (b >>> 8) | (c << 16);
     words[o + 2] = (c >>> 16) | (d << 8);
@@ -213,7 +217,10 @@ function paletteMap8(samples: Uint8Array, table: Uint32Array, words: Uint32Array
 
 function paletteMap16(samples: Uint16Array, table: Uint32Array, words: Uint32Array, quads: number): void {
   for (let q = 0, i = 0, o = 0; q < quads; q++, i += 4, o += 3) {
-    const [a, b, c, d] = [table[samples[i]!]!, table[samples[i + 1]!]!, table[samples[i + 2]!]!, table[samples[i + 3]!]!];
+    const a = table[samples[i]!]!;
+    const b = table[samples[i + 1]!]!;
+    const c = table[samples[i + 2]!]!;
+    const d = table[samples[i + 3]!]!;
     words[o] = a | (b << 24);
     words[o + 1] = (b >>> 8) | (c << 16);
     words[o + 2] = (c >>> 16) | (d << 8);
