@@ -10,7 +10,8 @@
  * in the most compact exact type, with their range and window presets); also on one thread in this
  * process, each file parsed once and its frames decoded one after another, for reference. pydicom has no parallel decoding: one file after
  * another (dcmread + pixel_array), as a script using it would; and once more with the Modality LUT
- * applied and the range taken (apply_modality_lut, min, max), which is what our frame carries.
+ * applied and the range taken (apply_modality_lut, min, max), or the palette applied
+ * (apply_color_lut), which is what our frame carries.
  * Groups compare only files both decode (pydicom without plugins cannot decode some syntaxes).
  * Each group is measured in rounds, pydicom then ours back to back in each, and the ratio is the
  * median of the rounds' ratios (with their spread): this machine's speed drifts over minutes.
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
   const x = (r: number | null) => (r === null ? '—' : r.toFixed(2));
   console.log(`ours: the decode pool on ${threads} worker threads; pydicom ${'one file after another'}; wall ms for all files of a group (every frame); ratio = pydicom / ours (>= 1: ours at least as fast)`);
   console.log(`medians of ${ROUNDS} rounds, each measuring pydicom and ours back to back; ratio: median of the rounds' ratios (lowest-highest)`);
-  console.log('| transfer syntax | files (frames) | ours, pool | ours, 1 thread | pydicom pixel_array | ratio | pydicom + modality LUT + range | ratio |');
+  console.log('| transfer syntax | files (frames) | ours, pool | ours, 1 thread | pydicom pixel_array | ratio | pydicom + modality LUT + range (palette: RGB) | ratio |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const note = r.pydicomSeconds === null ? ' (pydicom cannot decode these)' : r.files < r.filesWeDecode ? ` (of our ${r.filesWeDecode})` : '';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
     method:
-      `wall time for all files of a transfer syntax, each read from disk and every frame decoded to an array; ours: DicomDecodePool.frame for every frame of every file at once, on one worker thread a core (modality values in the most compact exact type, range, presets); also on one thread in-process; pydicom: dcmread + pixel_array one file after another, and again with apply_modality_lut + min + max; only files both decode; median pass of passes repeated for at least 1 s; per group, ${ROUNDS} rounds of pydicom then ours back to back, medians over rounds, ratio = median of the rounds' ratios`,
+      `wall time for all files of a transfer syntax, each read from disk and every frame decoded to an array; ours: DicomDecodePool.frame for every frame of every file at once, on one worker thread a core (modality values in the most compact exact type, range, presets); also on one thread in-process; pydicom: dcmread + pixel_array one file after another, and again with apply_modality_lut + min + max (palette colour: apply_color_lut); only files both decode; median pass of passes repeated for at least 1 s; per group, ${ROUNDS} rounds of pydicom then ours back to back, medians over rounds, ratio = median of the rounds' ratios`,
     pool: { threads },
     rounds: ROUNDS,
     pydicom: spawnSync(PYTHON, ['-c', 'import pydicom, numpy; print(pydicom.__version__, numpy.__version__)'], { encoding: 'utf8' }).stdout.trim(),

@@ -5,8 +5,8 @@ stdin: one file a line, "group<TAB>path". First each file is decoded once (pydic
 cannot decode some syntaxes; those files are reported and left out). Then each group is decoded
 in passes, each pass reading every file from disk (dcmread) and decoding its pixel data to a numpy
 array (pixel_array: every frame); with --modality, the array also goes through the Modality LUT or
-rescale (apply_modality_lut) and its min and max are taken, which is what the app's decoded frame
-carries. Passes repeat until SECONDS have gone by (at least 3); prints one JSON line per file pydicom
+rescale (apply_modality_lut) and its min and max are taken, or for palette colour through the
+palette (apply_color_lut), which is what the app's decoded frame carries. Passes repeat until SECONDS have gone by (at least 3); prints one JSON line per file pydicom
 could not decode, then one a group with the median pass time (none with --probe).
 """
 import json
@@ -15,7 +15,7 @@ import sys
 import time
 
 import pydicom
-from pydicom.pixel_data_handlers.util import apply_modality_lut
+from pydicom.pixel_data_handlers.util import apply_color_lut, apply_modality_lut
 
 SECONDS = 1.0
 
@@ -24,8 +24,12 @@ def decode(path, modality):
     ds = pydicom.dcmread(path, force=True)
     array = ds.pixel_array
     if modality:
-        values = apply_modality_lut(array, ds)
-        values.min(), values.max()
+        if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
+            # Our frame carries the palette's RGB, as the viewer shows it.
+            apply_color_lut(array, ds)
+        else:
+            values = apply_modality_lut(array, ds)
+            values.min(), values.max()
     return array
 
 
