@@ -38,23 +38,30 @@ function checkLength(bytes: Uint8Array, needed: number): void {
   if (bytes.length < needed) throw new DicomError(`the frame holds ${bytes.length} bytes where ${needed} were expected`);
 }
 
+/** Each byte's eight bits as eight 0/1 bytes, least significant bit first: two little-endian words a byte value. */
+const BIT_BYTES = (() => {
+  const words = new Uint32Array(512);
+  for (let b = 0; b < 256; b++) {
+    for (let k = 0; k < 4; k++) {
+      words[2 * b] |= ((b >> k) & 1) << (8 * k);
+      words[2 * b + 1] |= ((b >> (k + 4)) & 1) << (8 * k);
+    }
+  }
+  return words;
+})();
+
 /** 1-bit samples (segmentations, overlays) unpacked to one byte each, least significant bit first. */
 function unpackBits(bytes: Uint8Array, bitOffset: number, count: number): Uint8Array {
   checkLength(bytes, Math.ceil((bitOffset + count) / 8));
   const out = new Uint8Array(count);
-  // Whole bytes eight bits at a time (a segmentation frame is millions of bits), the rest one by one.
+  // Whole bytes eight bits at a time, as two word stores from a table (a segmentation frame is
+  // millions of bits), the rest one by one.
   const whole = bitOffset === 0 ? count >> 3 : 0;
+  const words = new Uint32Array(out.buffer, 0, whole * 2);
   for (let j = 0; j < whole; j++) {
-    const b = bytes[j]!;
-    const o = j << 3;
-    out[o] = b & 1;
-    out[o + 1] = (b >> 1) & 1;
-    out[o + 2] = (b >> 2) & 1;
-    out[o + 3] = (b >> 3) & 1;
-    out[o + 4] = (b >> 4) & 1;
-    out[o + 5] = (b >> 5) & 1;
-    out[o + 6] = (b >> 6) & 1;
-    out[o + 7] = b >> 7;
+    const b = bytes[j]! << 1;
+    words[2 * j] = BIT_BYTES[b]!;
+    words[2 * j + 1] = BIT_BYTES[b + 1]!;
   }
   for (let i = whole << 3; i < count; i++) {
     const bit = bitOffset + i;
