@@ -42,10 +42,13 @@ function checkLength(bytes: Uint8Array, needed: number): void {
 const BIT_BYTES = (() => {
   const words = new Uint32Array(512);
   for (let b = 0; b < 256; b++) {
+    let [low, high] = [0, 0];
     for (let k = 0; k < 4; k++) {
-      words[2 * b] |= ((b >> k) & 1) << (8 * k);
-      words[2 * b + 1] |= ((b >> (k + 4)) & 1) << (8 * k);
+      low |= ((b >> k) & 1) << (8 * k);
+      high |= ((b >> (k + 4)) & 1) << (8 * k);
     }
+    words[2 * b] = low;
+    words[2 * b + 1] = high;
   }
   return words;
 })();
