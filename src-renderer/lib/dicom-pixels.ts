@@ -1,6 +1,6 @@
 import type { DicomFrame } from '@shared/ipc/contract';
 import { renderGrey, type VoiPreset } from '@shared/imaging/voi';
-import { applyLut, buildLut, LUT_SIZE, lutIndices } from '@shared/imaging/window-lut';
+import { applyLut, applyLut8, buildLut, LUT_SIZE, lutIndices, paletteLut } from '@shared/imaging/window-lut';
 
 /** The frame's modality values as a typed array (the bytes are little-endian, as every supported machine is). */
 export function frameArray(frame: DicomFrame): ArrayLike<number> {
@@ -9,17 +9,19 @@ export function frameArray(frame: DicomFrame): ArrayLike<number> {
   if (frame.dtype === 'int16') return new Int16Array(buffer);
   if (frame.dtype === 'uint16') return new Uint16Array(buffer);
   if (frame.dtype === 'float32') return new Float32Array(buffer);
+  if (frame.dtype === 'palette16') return new Uint16Array(buffer);
   return data;
 }
 
 /**
- * One frame drawn again and again into the same RGBA pixels as the window changes: 16-bit frames
- * through a lookup table (one read a pixel), float and colour frames value by value.
+ * One frame drawn again and again into the same RGBA pixels as the window changes: 8- and 16-bit
+ * frames and palette colour through a lookup table (one read a pixel), float and RGB frames value
+ * by value.
  */
 export class FramePainter {
   readonly image: ImageData;
   private readonly words: Uint32Array;
-  private readonly indices: Uint16Array | null;
+  private readonly indices: Uint16Array | Uint8Array | null;
   private readonly values: ArrayLike<number> | null;
   private readonly lut = new Uint32Array(LUT_SIZE);
   private last: { voi: VoiPreset | null; invert: boolean } | null = null;
@@ -38,7 +40,14 @@ export class FramePainter {
     if (this.last?.voi === voi && this.last.invert === invert) return image;
     this.last = { voi, invert };
     const flip = (frame.photometric === 'MONOCHROME1') !== invert;
-    if (this.indices && voi) {
+    if (frame.palette) {
+      const indices = this.values as Uint8Array | Uint16Array;
+      const lut = paletteLut(frame.palette, invert);
+      if (indices instanceof Uint16Array) applyLut(indices, lut, this.words);
+      else applyLut8(indices, lut, this.words);
+    } else if (this.indices instanceof Uint8Array && voi) {
+      applyLut8(this.indices, buildLut(voi, flip, false, this.lut, 256), this.words);
+    } else if (this.indices instanceof Uint16Array && voi) {
       applyLut(this.indices, buildLut(voi, flip, frame.dtype === 'int16', this.lut), this.words);
     } else if (frame.dtype === 'rgb8') {
       drawRgb(this.values!, invert, image);

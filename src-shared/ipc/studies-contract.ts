@@ -84,9 +84,11 @@ export const dicomFrameSchema = z.object({
   frames: z.number().int().positive(),
   frame: z.number().int().nonnegative(),
   photometric: z.string(),
-  /** How `data` is laid out: little-endian numbers of modality values, or 8-bit RGB triplets. */
-  dtype: z.enum(['int16', 'uint16', 'float32', 'rgb8']),
+  /** How `data` is laid out: little-endian numbers of modality values, 8-bit RGB triplets, or palette indices (8 or 16 bits). */
+  dtype: z.enum(['uint8', 'int16', 'uint16', 'float32', 'rgb8', 'palette8', 'palette16']),
   data: bytes,
+  /** Palette colour: the RGB triplet of every possible index. */
+  palette: bytes.optional(),
   min: z.number(),
   max: z.number(),
   presets: z.array(voiPresetSchema),

@@ -12,11 +12,27 @@ export function readDicomFile(relative: string): Buffer {
   return readFileSync(dicomPath(relative));
 }
 
-/** The frame's values as plain numbers, whatever compact type came over the wire. */
+/** A colour frame as RGB triplets: as it came, or palette indices looked up in its palette. */
+export function frameRgb(frame: DicomFrame): Uint8Array {
+  if (frame.dtype === 'rgb8') return frame.data;
+  if (!frame.palette) throw new Error(`a ${frame.dtype} frame is not colour`);
+  const { data, palette } = frame;
+  const indices = frame.dtype === 'palette16' ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) : data;
+  const rgb = new Uint8Array(indices.length * 3);
+  indices.forEach((index, p) => rgb.set(palette.subarray(index * 3, index * 3 + 3), p * 3));
+  return rgb;
+}
+
+/** The frame's values as plain numbers, whatever compact type came over the wire (colour as RGB triplets). */
 export function frameValues(frame: DicomFrame): Float64Array {
   const { data } = frame;
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
   switch (frame.dtype) {
+    case 'uint8':
+      return Float64Array.from(data);
+    case 'palette8':
+    case 'palette16':
+      return Float64Array.from(frameRgb(frame));
     case 'int16':
       return Float64Array.from(new Int16Array(buffer));
     case 'uint16':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderGrey, type VoiPreset } from '@shared/imaging/voi';
-import { applyLut, buildLut, lutIndices } from '@shared/imaging/window-lut';
+import { applyLut, applyLut8, buildLut, LUT_SIZE, lutIndices, paletteLut } from '@shared/imaging/window-lut';
 
 function bytesOf(values: Int16Array | Uint16Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -15,7 +15,7 @@ function direct(values: ArrayLike<number>, voi: VoiPreset, invert: boolean): Uin
 }
 
 function throughLut(values: Int16Array | Uint16Array, voi: VoiPreset, invert: boolean): Uint32Array {
-  const indices = lutIndices(values instanceof Int16Array ? 'int16' : 'uint16', bytesOf(values))!;
+  const indices = lutIndices(values instanceof Int16Array ? 'int16' : 'uint16', bytesOf(values)) as Uint16Array;
   const out = new Uint32Array(values.length);
   applyLut(indices, buildLut(voi, invert, values instanceof Int16Array), out);
   return out;
@@ -45,5 +45,28 @@ describe('window/level through a lookup table', () => {
     odd.set(bytes);
     expect(Array.from(lutIndices('int16', odd)!)).toEqual([1, 2, 3]);
     expect(lutIndices('float32', bytes)).toBeNull();
+  });
+
+  it.each(windows)('renders a uint8 frame through a 256-entry table exactly as per pixel ($name)', (voi) => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const invert of [false, true]) {
+      const out = new Uint32Array(bytes.length);
+      // A table left over from a 16-bit frame must not leak into the 256 entries rebuilt.
+      const lut = new Uint32Array(LUT_SIZE).fill(0x12345678);
+      applyLut8(lutIndices('uint8', bytes) as Uint8Array, buildLut(voi, invert, false, lut, 256), out);
+      expect(out).toEqual(direct(bytes, voi, invert));
+    }
+  });
+
+  it('paints palette colour as opaque RGBA from the triplets, inverted on request', () => {
+    const triplets = Uint8Array.from([0, 0, 0, 255, 0, 0, 10, 200, 30]);
+    const indices = Uint8Array.from([2, 1, 0, 2]);
+    const rgba = (invert: boolean) => {
+      const out = new Uint32Array(indices.length);
+      applyLut8(indices, paletteLut(triplets, invert), out);
+      return Array.from(new Uint8Array(out.buffer));
+    };
+    expect(rgba(false)).toEqual([10, 200, 30, 255, 255, 0, 0, 255, 0, 0, 0, 255, 10, 200, 30, 255]);
+    expect(rgba(true)).toEqual([245, 55, 225, 255, 0, 255, 255, 255, 255, 255, 255, 255, 245, 55, 225, 255]);
   });
 });

@@ -8,7 +8,7 @@ import { DicomText } from './dicom-text';
 import { linearGrey } from './grey-kernel';
 import { encapsulatedFrame, nativeFrame, nativeFrameBits, pixelDataElement } from './frame-bytes';
 import { readPixelModule, type PixelModule } from './pixel-module';
-import { pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
+import { paletteRgb, paletteTriplets, pixelsFromDecoded, pixelsFromNative, type FramePixels } from './pixel-pipeline';
 import { decodeRle } from './rle';
 import { SOP_CLASS_NAMES } from './sop-class-names';
 import { EXPLICIT_BIG_ENDIAN, transferSyntax } from './transfer-syntaxes';
@@ -29,15 +29,17 @@ export interface DicomSummary {
   image: { width: number; height: number; frames: number; photometric: string; bitsStored: number; preview: GreyImage } | null;
 }
 
-/** One frame for the viewer: modality values (or RGB) in the most compact exact type, with the file's windows. */
+/** One frame for the viewer: modality values (or colour) in the most compact exact type, with the file's windows. */
 export interface DicomFrame {
   width: number;
   height: number;
   frames: number;
   frame: number;
   photometric: string;
-  dtype: 'int16' | 'uint16' | 'float32' | 'rgb8';
+  dtype: 'uint8' | 'int16' | 'uint16' | 'float32' | 'rgb8' | 'palette8' | 'palette16';
   data: Uint8Array;
+  /** Palette colour: the RGB triplet of every possible index (256 or 65,536); `data` holds the indices. */
+  palette?: Uint8Array;
   min: number;
   max: number;
   presets: VoiPreset[];
@@ -124,6 +126,7 @@ export function presetsFor(module: PixelModule, metadata: Pick<DicomMetadata, 'm
 function toGrey(pixels: FramePixels, module: PixelModule, voi: VoiPreset | undefined): GreyImage {
   const { width, height } = pixels;
   if (pixels.kind === 'rgb') return { width, height, channels: 3, data: pixels.rgb };
+  if (pixels.kind === 'palette') return { width, height, channels: 3, data: paletteRgb(pixels) };
   const window = voi ?? fullRangeWindow(pixels.min, pixels.max);
   const invert = module.photometric === 'MONOCHROME1';
   const { indexed } = pixels;
@@ -236,6 +239,14 @@ export async function decodeOpenedFrame(opened: OpenedImage, index: number): Pro
   const { orientation, laterality, modality } = frameHeader(opened);
   const base = { width: pixels.width, height: pixels.height, frames: module.frames, frame: index, photometric: module.photometric, orientation, laterality };
   if (pixels.kind === 'rgb') return { ...base, dtype: 'rgb8', data: pixels.rgb, min: 0, max: 255, presets: [], defaultPreset: 0 };
+  if (pixels.kind === 'palette') {
+    // A copy with a buffer of its own: the indices may be a view of the whole file, and this is sent to another thread.
+    const { indices, table } = pixels;
+    const data = new Uint8Array(indices.byteLength);
+    data.set(new Uint8Array(indices.buffer, indices.byteOffset, indices.byteLength));
+    const dtype = indices instanceof Uint16Array ? 'palette16' : 'palette8';
+    return { ...base, dtype, data, palette: paletteTriplets(table), min: 0, max: 255, presets: [], defaultPreset: 0 };
+  }
   const frame = compact(pixels);
   return { ...base, ...frame, presets: presetsFor(module, { modality }, frame.min, frame.max), defaultPreset: 0 };
 }

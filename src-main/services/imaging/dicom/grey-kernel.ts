@@ -16,7 +16,7 @@ export interface LinearGreySource {
 
 /** The viewer's frame: the modality values' bytes, their type and range. */
 export interface LinearGreyFrame {
-  dtype: 'int16' | 'uint16' | 'float32';
+  dtype: 'uint8' | 'int16' | 'uint16' | 'float32';
   data: Uint8Array;
   min: number;
   max: number;
@@ -28,6 +28,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   transform: Pass;
   transformFloat: Pass;
+  bytes: Pass;
 }
 
 const RESULT = 0;
@@ -48,6 +49,17 @@ function kernel(): Kernel | null {
   return loaded;
 }
 
+/** The kernel's memory grown to at least `needed` bytes; false when it cannot grow that far. */
+function fits(k: Kernel, needed: number): boolean {
+  if (needed <= k.memory.buffer.byteLength) return true;
+  try {
+    k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One pass of the kernel over the frame: the values written `bytesOut` bytes a pixel, and the
  * smallest and largest stored value. Null when the frame does not fit the kernel's memory.
@@ -57,14 +69,7 @@ function run(k: Kernel, pass: Pass, source: LinearGreySource, bytesOut: number):
   const wide = samples instanceof Uint16Array;
   const padded = Math.ceil(count / 8) * 8;
   const dst = SRC + Math.ceil((padded * (wide ? 2 : 1)) / 16) * 16;
-  const needed = dst + padded * bytesOut;
-  if (needed > k.memory.buffer.byteLength) {
-    try {
-      k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / PAGE));
-    } catch {
-      return null;
-    }
-  }
+  if (!fits(k, dst + padded * bytesOut)) return null;
   const memory = k.memory.buffer;
   // Padding repeats the first sample: it changes neither the range nor any pixel kept.
   const input = wide ? new Uint16Array(memory, SRC, padded) : new Uint8Array(memory, SRC, padded);
@@ -96,6 +101,7 @@ export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
   if (bits < 1 || bits > 16 || shift < 0 || shift + bits > 16 || count < 1 || samples.length < count) return null;
   const k = kernel();
   if (!k) return null;
+  if (samples instanceof Uint8Array && bits <= 8 && shift === 0 && !source.signed && slope === 1 && intercept === 0) return storedBytes(k, samples, source);
   const range = (low: number, high: number) => {
     const [a, b] = [low * slope + intercept, high * slope + intercept];
     return { min: Math.min(a, b), max: Math.max(a, b) };
@@ -110,4 +116,21 @@ export function linearGrey(source: LinearGreySource): LinearGreyFrame | null {
   }
   const pass = run(k, k.transformFloat, source, 4);
   return pass && { dtype: 'float32', data: pass.data, ...range(pass.low, pass.high) };
+}
+
+/**
+ * 8-bit unsigned samples shown as stored (no rescale): the values are the samples themselves, one
+ * byte each, half the size of int16 (1-bit and 8-bit grey: segmentations, secondary captures).
+ * The kernel masks them to the stored bits and finds their range, sixteen bytes at a time.
+ */
+function storedBytes(k: Kernel, samples: Uint8Array, source: LinearGreySource): LinearGreyFrame | null {
+  const { count, bitsStored: bits, saturate } = source;
+  const padded = Math.ceil(count / 16) * 16;
+  if (!fits(k, SRC + padded)) return null;
+  const input = new Uint8Array(k.memory.buffer, SRC, padded);
+  input.set(samples.subarray(0, count));
+  input.fill(samples[0]!, count);
+  k.bytes(SRC, padded, 2 ** bits - 1, saturate ? 1 : 0, RESULT);
+  const lanes = new Uint8Array(k.memory.buffer, RESULT, 32);
+  return { dtype: 'uint8', data: input.slice(0, count), min: Math.min(...lanes.subarray(0, 16)), max: Math.max(...lanes.subarray(16)) };
 }

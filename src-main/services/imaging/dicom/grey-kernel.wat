@@ -98,4 +98,29 @@
       (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul
         (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))
         (local.get $s)) (local.get $c)))))
+;; bytes(at, count, mask, saturate, result): 8-bit unsigned samples shown as stored, in place,
+  ;;   sixteen at a time: each byte masked to the stored bits (or clamped to mask, saturate = 1), and
+  ;;   the smallest and largest written at `result` as sixteen u8 lanes each. count is a multiple of
+  ;;   16 (padded as for transform).
+  (func (export "bytes")
+    (param $at i32) (param $count i32) (param $mask i32) (param $saturate i32) (param $result i32)
+    (local $end i32) (local $v v128) (local $m v128) (local $lo v128) (local $hi v128)
+    (local.set $m (i8x16.splat (local.get $mask)))
+    (local.set $lo (i8x16.splat (i32.const 0xff)))
+    (local.set $hi (i8x16.splat (i32.const 0)))
+    (local.set $end (i32.add (local.get $at) (local.get $count)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $v (v128.load (local.get $at)))
+        (if (local.get $saturate)
+          (then (local.set $v (i8x16.min_u (local.get $v) (local.get $m))))
+          (else (local.set $v (v128.and (local.get $v) (local.get $m)))))
+        (local.set $lo (i8x16.min_u (local.get $lo) (local.get $v)))
+        (local.set $hi (i8x16.max_u (local.get $hi) (local.get $v)))
+        (v128.store (local.get $at) (local.get $v))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $next)))
+    (v128.store (local.get $result) (local.get $lo))
+    (v128.store offset=16 (local.get $result) (local.get $hi)))
 )

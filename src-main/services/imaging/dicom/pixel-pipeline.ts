@@ -5,7 +5,10 @@ import { IndexedGrey } from './indexed-grey';
 import { decodedSamples, nativeSamples, type SampleArray } from './sample-arrays';
 import type { LinearGreySource } from './grey-kernel';
 
-/** One frame after the modality transform: grey modality values, or 8-bit RGB for colour images. */
+/**
+ * One frame after the modality transform: grey modality values, 8-bit RGB for colour images, or
+ * palette colour kept as its indices and the palette (a third of RGB's size, applied where it is painted).
+ */
 export type FramePixels =
   | {
       kind: 'grey';
@@ -21,7 +24,16 @@ export type FramePixels =
       /** Integer samples up to 16 bits with a rescale (no Modality LUT): what grey-kernel.ts turns into the viewer's frame in one pass. */
       linear: LinearGreySource | null;
     }
-  | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array };
+  | { kind: 'rgb'; width: number; height: number; rgb: Uint8Array }
+  | {
+      kind: 'palette';
+      width: number;
+      height: number;
+      /** One index a pixel, as stored (may be a view of the file's bytes). */
+      indices: Uint8Array | Uint16Array;
+      /** Every possible index's colour as one word, R | G << 8 | B << 16. */
+      table: Uint32Array;
+    };
 
 function lookup(lut: Lut, value: number): number {
   const index = Math.min(lut.data.length - 1, Math.max(0, value - lut.firstMapped));
@@ -232,17 +244,39 @@ function palettePixels(samples: SampleArray, module: PixelModule): FramePixels {
     throw new DicomError(`palette colour images need 8 or 16 bits allocated, not ${module.bitsAllocated}`);
   }
   const n = module.rows * module.columns;
-  const table = paletteWords(module.palette!, samples instanceof Uint8Array ? 256 : 65536);
+  if (samples.length < n) throw new DicomError(`the decoded frame has ${samples.length} samples where ${n} were expected`);
+  const wide = samples instanceof Uint16Array;
+  // A Node Buffer is viewed as a plain Uint8Array, so the loops below see one array type.
+  const indices = wide ? samples.subarray(0, n) : new Uint8Array(samples.buffer, samples.byteOffset, n);
+  return { kind: 'palette', width: module.columns, height: module.rows, indices, table: paletteWords(module.palette!, wide ? 65536 : 256) };
+}
+
+/** The palette applied: 8-bit RGB triplets, for the thumbnail and the model's input. */
+export function paletteRgb(pixels: Extract<FramePixels, { kind: 'palette' }>): Uint8Array {
+  const { indices, table } = pixels;
+  const n = indices.length;
   const quads = n >> 2;
   const rgb = new Uint8Array(Math.ceil((n * 3) / 4) * 4);
   const words = new Uint32Array(rgb.buffer);
-  if (samples instanceof Uint16Array) paletteMap16(samples, table, words, quads);
-  else paletteMap8(new Uint8Array(samples.buffer, samples.byteOffset, samples.length), table, words, quads);
+  if (indices instanceof Uint16Array) paletteMap16(indices, table, words, quads);
+  else paletteMap8(indices, table, words, quads);
   for (let p = quads * 4; p < n; p++) {
-    const v = table[samples[p]!]!;
+    const v = table[indices[p]!]!;
     rgb.set([v & 0xff, (v >> 8) & 0xff, v >> 16], p * 3);
   }
-  return { kind: 'rgb', width: module.columns, height: module.rows, rgb: rgb.subarray(0, n * 3) };
+  return rgb.subarray(0, n * 3);
+}
+
+/** The palette as RGB triplets, one for every possible index: what the viewer's frame carries. */
+export function paletteTriplets(table: Uint32Array): Uint8Array {
+  const out = new Uint8Array(table.length * 3);
+  for (let v = 0; v < table.length; v++) {
+    const word = table[v]!;
+    out[v * 3] = word & 0xff;
+    out[v * 3 + 1] = (word >> 8) & 0xff;
+    out[v * 3 + 2] = word >> 16;
+  }
+  return out;
 }
 
 interface PipelineOptions {

@@ -147,6 +147,6 @@ describe('transfer syntaxes against the uncompressed reference (wg04)', () => {
 
   it('reads raw data sets that have no file meta information', async () => {
     const ref = await decodeValues('pydicom_data/OT-PAL-8-face.dcm');
-    expect([ref.frame.width, ref.frame.height, ref.frame.dtype]).toEqual([640, 480, 'rgb8']);
+    expect([ref.frame.width, ref.frame.height, ref.frame.dtype, ref.frame.palette?.length]).toEqual([640, 480, 'palette8', 256 * 3]);
   });
 });
