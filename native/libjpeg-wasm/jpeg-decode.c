@@ -30,9 +30,11 @@ static void stop_on_warning(j_common_ptr cinfo, int msg_level) {
  * Decodes one JPEG stream (8-bit baseline, extended or progressive) with libjpeg's defaults
  * (accurate integer IDCT, fancy upsampling, YCbCr or RGB guessed from the markers): the pixels
  * Pillow, libvips and turbojpeg give. One component gives grey, three give interleaved RGB.
- * info receives width, height and components. Returns the pixels, to be released with free().
+ * info receives width, height and components. When width and height are given (not 0), a stream
+ * of another size is refused before anything is allocated for its pixels: a forged header cannot
+ * make the decoder reserve gigabytes. Returns the pixels, to be released with free().
  */
-unsigned char *decode_jpeg(const unsigned char *data, unsigned long size, int *info) {
+unsigned char *decode_jpeg(const unsigned char *data, unsigned long size, int *info, unsigned width, unsigned height) {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error_mgr err;
   cinfo.err = jpeg_std_error(&err);
@@ -41,6 +43,11 @@ unsigned char *decode_jpeg(const unsigned char *data, unsigned long size, int *i
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, size);
   jpeg_read_header(&cinfo, TRUE);
+  if (width && height && (cinfo.image_width != width || cinfo.image_height != height)) {
+    char message[96];
+    snprintf(message, sizeof message, "the JPEG frame is %u × %u but the DICOM header says %u × %u", cinfo.image_width, cinfo.image_height, width, height);
+    jpeg_fail(message);
+  }
   if (cinfo.num_components != 1 && cinfo.num_components != 3) jpeg_fail("only 1- and 3-component JPEG is supported");
   cinfo.out_color_space = cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);

@@ -126,23 +126,26 @@ function jpegLossless(data: Uint8Array, bitsAllocated: number): DecodedFrame {
 
 export interface FrameContext {
   bitsAllocated: number;
+  /** The frame's size from the DICOM header (Columns, Rows). */
+  width: number;
+  height: number;
   /** JPEG baseline colour: YBR photometrics are converted by libjpeg-turbo; RGB-labelled streams may also be YCbCr. */
   photometric: string;
 }
 
 /** JPEG Baseline and Extended: 8-bit streams through our libjpeg-turbo build, 12-bit through dcmjs-codecs'. */
-function jpegBaseline(data: Uint8Array): DecodedFrame | Promise<DecodedFrame> {
+function jpegBaseline(data: Uint8Array, context: FrameContext): DecodedFrame | Promise<DecodedFrame> {
   const header = jpegFrameHeader(data);
   if (header?.precision === 12) return decodeJpeg12(data, header);
   if (header && header.precision !== 8) throw new DicomError(`JPEG with ${header.precision}-bit samples is not a baseline or extended JPEG`);
-  const { bytes, width, height, components } = decodeJpeg8(data);
+  const { bytes, width, height, components } = decodeJpeg8(data, context);
   return { bytes, width, height, bitsPerSample: 8, components, rgb: true, signed: false };
 }
 
 /** Decodes one compressed frame. Native (uncompressed) frames never come here. */
 export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array, context: FrameContext): Promise<DecodedFrame> {
   if (data.length === 0) throw new DicomError('the compressed frame is empty');
-  if (encoding === 'jpeg-baseline') return jpegBaseline(data);
+  if (encoding === 'jpeg-baseline') return jpegBaseline(data, context);
   const codecs = await loadCodecs();
   switch (encoding) {
     case 'jpeg-lossless':

@@ -102,6 +102,8 @@ export async function framePixels(opened: Opened & { module: PixelModule }, inde
       const decoded: DecodedFrame = await decodeCompressed(syntax.encoding, encapsulatedFrame(dataSet, element, module, index), {
         bitsAllocated: module.bitsAllocated,
         photometric: module.photometric,
+        width: module.columns,
+        height: module.rows,
       });
       return pixelsFromDecoded(decoded, module, syntax.lossy);
     }

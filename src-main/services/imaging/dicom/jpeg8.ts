@@ -7,7 +7,7 @@ interface JpegExports {
   _initialize(): void;
   malloc(size: number): number;
   free(pointer: number): void;
-  decode_jpeg(data: number, size: number, info: number): number;
+  decode_jpeg(data: number, size: number, info: number, width: number, height: number): number;
 }
 
 export interface Jpeg8Frame {
@@ -72,9 +72,10 @@ function create(): JpegExports {
 /**
  * Decodes an 8-bit JPEG stream (DICOM JPEG Baseline and 8-bit Extended) with libjpeg-turbo built to
  * WebAssembly with SIMD (native/libjpeg-wasm): the same pixels as Pillow and libvips. Damaged data
- * is refused with libjpeg's reason rather than shown half grey.
+ * is refused with libjpeg's reason rather than shown half grey; so is a stream whose size is not
+ * `expected` (the DICOM header's), before its pixels are allocated.
  */
-export function decodeJpeg8(data: Uint8Array): Jpeg8Frame {
+export function decodeJpeg8(data: Uint8Array, expected?: { width: number; height: number }): Jpeg8Frame {
   const wasm = (instance ??= create());
   let input = 0;
   let output = 0;
@@ -84,7 +85,7 @@ export function decodeJpeg8(data: Uint8Array): Jpeg8Frame {
     input = wasm.malloc(infoOffset + 12);
     if (input === 0) throw new JpegRefused('not enough memory for the compressed frame');
     new Uint8Array(wasm.memory.buffer).set(data, input);
-    output = wasm.decode_jpeg(input, data.length, input + infoOffset);
+    output = wasm.decode_jpeg(input, data.length, input + infoOffset, expected?.width ?? 0, expected?.height ?? 0);
     const [width, height, components] = new Int32Array(wasm.memory.buffer, input + infoOffset, 3);
     const bytes = new Uint8Array(wasm.memory.buffer, output, width! * height! * components!).slice();
     wasm.free(output);

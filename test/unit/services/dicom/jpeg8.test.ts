@@ -137,4 +137,16 @@ describe('8-bit JPEG decoding (libjpeg-turbo in wasm)', () => {
     const cmyk = new Uint8Array(await sharp(testImage(16, 16, 3), { raw: { width: 16, height: 16, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer());
     expect(() => decodeJpeg8(cmyk)).toThrow(/only 1- and 3-component JPEG/);
   });
+
+  it('a stream whose size is not the DICOM header’s is refused before its pixels are allocated', async () => {
+    const jpeg = await encode(64, 48, 3, { quality: 90 });
+    expect(decodeJpeg8(jpeg, { width: 64, height: 48 }).width).toBe(64);
+    expect(() => decodeJpeg8(jpeg, { width: 48, height: 64 })).toThrow(/the JPEG frame is 64 × 48 but the DICOM header says 48 × 64/);
+    // A forged frame header of 60000 × 60000 (10.8 GB of RGB): refused at once, not allocated first.
+    const forged = jpeg.slice();
+    const sof = forged.findIndex((b, i) => b === 0xff && (forged[i + 1] === 0xc0 || forged[i + 1] === 0xc2));
+    forged.set([0xea, 0x60, 0xea, 0x60], sof + 5);
+    expect(() => decodeJpeg8(forged, { width: 64, height: 48 })).toThrow(/is 60000 × 60000 but the DICOM header says 64 × 48/);
+    expect(firstDifference(decodeJpeg8(jpeg).bytes, decodeJpeg8(jpeg, { width: 64, height: 48 }).bytes)).toBe(-1);
+  });
 });
