@@ -4,7 +4,6 @@ const requireCodec = createRequire(import.meta.url);
 
 /** Every .wasm the DICOM codecs load, as package subpaths that resolve to the file. */
 export const CODEC_WASM = {
-  openjpeg: '@cornerstonejs/codec-openjpeg/decodewasm',
   charls: '@cornerstonejs/codec-charls/decodewasm',
   openjph: '@cornerstonejs/codec-openjph/wasm',
   jpeg12: 'dcmjs-codecs/build/dcmjs-native-codecs.wasm',

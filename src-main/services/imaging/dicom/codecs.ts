@@ -4,6 +4,7 @@ import { CODEC_WASM, codecWasmPath } from './codec-files';
 import { DicomError } from './dicom-error';
 import { decodeJpeg12, jpegFrameHeader } from './jpeg12';
 import { decodeJpeg8 } from './jpeg8';
+import { decodeJ2k } from './j2k';
 import type { PixelEncoding } from './transfer-syntaxes';
 
 /** What every emscripten codec build from cornerstonejs exposes. */
@@ -38,7 +39,6 @@ export interface DecodedFrame {
 const requireCodec = createRequire(import.meta.url);
 
 interface Codecs {
-  openjpeg: DecoderClass;
   charls: DecoderClass;
   openjph: DecoderClass;
 }
@@ -57,13 +57,11 @@ export function loadCodecs(): Promise<Codecs> {
         printErr: () => {},
         locateFile: () => codecWasmPath(wasm),
       });
-    const [openjpeg, charls, openjph] = await Promise.all([
-      factory('@cornerstonejs/codec-openjpeg/decodewasmjs', 'openjpeg'),
+    const [charls, openjph] = await Promise.all([
       factory('@cornerstonejs/codec-charls/decodewasmjs', 'charls'),
       factory('@cornerstonejs/codec-openjph/wasmjs', 'openjph'),
     ]);
     return {
-      openjpeg: openjpeg!.J2KDecoder!,
       charls: charls!.JpegLSDecoder!,
       openjph: openjph!.HTJ2KDecoder!,
     };
@@ -146,14 +144,17 @@ function jpegBaseline(data: Uint8Array, context: FrameContext): DecodedFrame | P
 export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array, context: FrameContext): Promise<DecodedFrame> {
   if (data.length === 0) throw new DicomError('the compressed frame is empty');
   if (encoding === 'jpeg-baseline') return jpegBaseline(data, context);
+  if (encoding === 'jpeg2000') {
+    const { bytes, width, height, components, precision, signed } = await decodeJ2k(data, context);
+    // OpenJPEG applies the multi-component transform (YBR_RCT, YBR_ICT): colour comes out RGB.
+    return { bytes, width, height, bitsPerSample: precision, components, rgb: true, signed };
+  }
   const codecs = await loadCodecs();
   switch (encoding) {
     case 'jpeg-lossless':
       return jpegLossless(data, context.bitsAllocated);
     case 'jpeg-ls':
       return runWasm(codecs.charls, data, false, 'JPEG-LS');
-    case 'jpeg2000':
-      return runWasm(codecs.openjpeg, data, true, 'JPEG 2000');
     case 'htj2k':
       return runWasm(codecs.openjph, data, true, 'HTJ2K');
     case 'rle':

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DicomError } from './dicom-error';
 import type { DicomFrame, DicomSummary, GreyImage } from './dicom-image';
 import type { DicomTag } from './dicom-tags';
 import type { DecodeReply, DecodeRequest, DecodeSource, DecodeTask } from './decode-protocol';
+import { workerEntry } from './decode-worker-entry';
 
 /** A file that takes longer than this to decode is abandoned and its worker replaced. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
@@ -27,28 +24,6 @@ interface Slot {
   /** Its modules are loaded: time spent loading them does not count against a file. */
   ready: boolean;
   timer: NodeJS.Timeout | null;
-}
-
-/**
- * The worker script: beside the bundle when built (`dicom-worker.js`), the TypeScript source
- * (run through tsx) under tests, the CLI and benchmarks.
- */
-function workerEntry(): URL {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // Worker threads do not inherit tsx's loader; a small ES module bootstrap loads the source through tsx's API.
-    const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-    const exports = (JSON.parse(readFileSync(tsxPackage, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-    const tsx = pathToFileURL(path.join(path.dirname(tsxPackage), exports['./esm/api']!.import.default)).href;
-    const source = pathToFileURL(path.join(path.dirname(here), 'decode-worker.ts')).href;
-    const code = `import { tsImport } from ${JSON.stringify(tsx)}; await tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)});`;
-    return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-  }
-  for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
-    const file = path.join(dir, 'dicom-worker.js');
-    if (existsSync(file)) return pathToFileURL(file);
-  }
-  throw new Error('dicom-worker.js is missing from the build');
 }
 
 /** A file's identity in the queue: its path, or the very bytes given. */
@@ -146,7 +121,10 @@ export class DicomDecodePool {
       slot.batch = batch;
       slot.answered = 0;
       if (slot.ready) this.arm(slot);
-      slot.worker.postMessage({ id: batch.id, tasks: batch.jobs.map((job) => job.task) } satisfies DecodeRequest);
+      // A worker alone with its batch may share a large image with a helper thread; with other work
+      // running or waiting the cores are taken, and splitting would only add to it.
+      const coreToSpare = this.ready.length === 0 && this.slots.every((other) => other === slot || other.batch === null);
+      slot.worker.postMessage({ id: batch.id, tasks: batch.jobs.map((job) => job.task), coreToSpare } satisfies DecodeRequest);
     }
   }
 

@@ -10,12 +10,16 @@ export type DecodeTask = { source: DecodeSource } & (
   | { op: 'frame'; frame: number }
   | { op: 'model' }
   | { op: 'tags' }
+  /** Rows [y0, y1) of a JPEG 2000 codestream (the source), for the worker that asked (j2k.ts). */
+  | { op: 'j2k-band'; width: number; height: number; y0: number; y1: number }
 );
 
 /** One message to a worker: tasks it runs in order (frames of one file, or several small files). */
 export interface DecodeRequest {
   id: number;
   tasks: DecodeTask[];
+  /** Nothing else is decoding or waiting: a large image may take a second core (j2k.ts). */
+  coreToSpare?: boolean;
 }
 
 export type DecodeOutcome = { ok: true; result: unknown } | { ok: false; error: string };

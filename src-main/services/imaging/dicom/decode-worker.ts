@@ -3,10 +3,13 @@
  * touches the main event loop. The wasm codecs load once per worker and stay loaded.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startBandHelper } from './band-helper';
 import { decodeDicomFrame, decodeOpenedFrame, openDicomImage, renderForModel, summarizeDicom, type OpenedImage } from './dicom-image';
 import { DicomError } from './dicom-error';
 import { listDicomTags } from './dicom-tags';
+import { decodeJ2kBand, setBandHelper } from './j2k';
 import type { DecodeOutcome, DecodeReply, DecodeRequest, DecodeTask } from './decode-protocol';
 
 /**
@@ -72,7 +75,18 @@ async function run(request: DecodeTask, checked: FileChecks): Promise<unknown> {
       return renderForModel(bytes);
     case 'tags':
       return listDicomTags(bytes);
+    case 'j2k-band':
+      return decodeJ2kBand(bytes, request, request.y0, request.y1);
   }
+}
+
+// A large JPEG 2000 image is shared with a helper thread when the pool says a core is free; the
+// helper itself (started by this worker) decodes only the band it is given.
+let coreToSpare = false;
+const isBandHelper = (workerData as { bandHelper?: boolean } | null)?.bandHelper === true;
+if (!isBandHelper && os.availableParallelism() > 1) {
+  const helper = startBandHelper();
+  setBandHelper((...band) => (coreToSpare ? helper(...band) : null));
 }
 
 /**
@@ -112,6 +126,7 @@ let previous: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: DecodeRequest) => {
   previous = previous.then(async () => {
     const checked: FileChecks = new Map();
+    coreToSpare = request.coreToSpare === true;
     for (const [index, task] of request.tasks.entries()) {
       const done = await outcome(task, checked);
       parentPort!.postMessage({ id: request.id, index, outcome: done } satisfies DecodeReply, done.ok ? transferables(done.result) : []);

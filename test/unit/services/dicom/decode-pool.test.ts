@@ -25,6 +25,23 @@ describe('the decode pool', () => {
     }
   });
 
+  it('gives the same large JPEG 2000 frame whether a worker decodes it whole or shares it with its band helper', async () => {
+    const pool = new DicomDecodePool(2);
+    try {
+      const alone = await decodeDicomFrame(readDicomFile(SLOW), 0);
+      // Asked for alone, so a core is free: the first request starts the worker's helper (and is
+      // decoded whole meanwhile); once the helper is up, the lower half of the rows is its work.
+      for (let round = 0; round < 3; round++) {
+        const frame = await pool.frame({ path: dicomPath(SLOW) }, 0);
+        expect(Buffer.from(frame.data).equals(Buffer.from(alone.data)), `round ${round}`).toBe(true);
+        expect([frame.min, frame.max]).toEqual([alone.min, alone.max]);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('stops a file that takes too long, fails only that file, and goes on with the next on a fresh worker', async () => {
     const pool = new DicomDecodePool(1, 150);
     try {
