@@ -1,5 +1,6 @@
 import { DicomError } from './dicom-error';
 import { J2K_DECODER_WASM } from './j2k-decoder-wasm';
+import { cString, systemImports } from './standalone-wasm';
 
 /** What native/openjpeg-wasm/j2k-decode.c exports. */
 interface J2kExports {
@@ -43,36 +44,19 @@ export function setBandHelper(next: BandHelper | null): void {
   helper = next;
 }
 
-function cString(memory: WebAssembly.Memory, pointer: number): string {
-  const bytes = new Uint8Array(memory.buffer);
-  let end = pointer;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return new TextDecoder().decode(bytes.subarray(pointer, end));
-}
-
-/** One instance per thread, made when first needed. OpenJPEG reaches for the environment and, on paths never taken here, for stdio. */
+/** One instance per thread, made when first needed. */
 function create(): J2kExports {
   compiled ??= new WebAssembly.Module(Buffer.from(J2K_DECODER_WASM, 'base64'));
   let memory: WebAssembly.Memory | null = null;
-  const unreachable = () => {
-    throw new J2kRefused('the decoder attempted a system call');
-  };
-  const exports = new WebAssembly.Instance(compiled, {
-    env: { emscripten_notify_memory_growth: () => {} },
-    wasi_snapshot_preview1: {
-      environ_sizes_get: (count: number, size: number) => {
-        const view = new DataView(memory!.buffer);
-        view.setUint32(count, 0, true);
-        view.setUint32(size, 0, true);
-        return 0;
+  const exports = new WebAssembly.Instance(
+    compiled,
+    systemImports(
+      () => memory!,
+      () => {
+        throw new J2kRefused('the decoder attempted a system call');
       },
-      environ_get: () => 0,
-      fd_write: unreachable,
-      fd_seek: unreachable,
-      fd_close: unreachable,
-      proc_exit: unreachable,
-    },
-  }).exports as unknown as J2kExports;
+    ),
+  ).exports as unknown as J2kExports;
   memory = exports.memory;
   exports._initialize();
   return exports;

@@ -1,5 +1,6 @@
 import { DicomError } from './dicom-error';
 import { JPEG_DECODER_WASM } from './jpeg-decoder-wasm';
+import { cString, systemImports } from './standalone-wasm';
 
 /** What native/libjpeg-wasm/jpeg-decode.c exports. */
 interface JpegExports {
@@ -27,41 +28,23 @@ const KEEP_MEMORY_BYTES = 256 * 1024 * 1024;
 let compiled: WebAssembly.Module | null = null;
 let instance: JpegExports | null = null;
 
-function cString(memory: WebAssembly.Memory, pointer: number): string {
-  const bytes = new Uint8Array(memory.buffer);
-  let end = pointer;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return new TextDecoder().decode(bytes.subarray(pointer, end));
-}
-
 /** One instance per thread, made when first needed: the module compiles once (a few ms), instances are cheap. */
 function create(): JpegExports {
   compiled ??= new WebAssembly.Module(Buffer.from(JPEG_DECODER_WASM, 'base64'));
   let memory: WebAssembly.Memory | null = null;
-  // libjpeg reaches for the C library's environment (JPEGMEM) and, on paths this decoder never
-  // takes, for stderr and exit: an empty environment, and a refusal for the rest.
-  const unreachable = () => {
-    throw new JpegRefused('the decoder attempted a system call');
-  };
+  const system = systemImports(
+    () => memory!,
+    () => {
+      throw new JpegRefused('the decoder attempted a system call');
+    },
+  );
   const exports = new WebAssembly.Instance(compiled, {
+    ...system,
     env: {
+      ...system.env,
       jpeg_fail: (message: number) => {
         throw new JpegRefused(cString(memory!, message));
       },
-      emscripten_notify_memory_growth: () => {},
-    },
-    wasi_snapshot_preview1: {
-      environ_sizes_get: (count: number, size: number) => {
-        const view = new DataView(memory!.buffer);
-        view.setUint32(count, 0, true);
-        view.setUint32(size, 0, true);
-        return 0;
-      },
-      environ_get: () => 0,
-      fd_write: unreachable,
-      fd_seek: unreachable,
-      fd_close: unreachable,
-      proc_exit: unreachable,
     },
   }).exports as unknown as JpegExports;
   memory = exports.memory;
