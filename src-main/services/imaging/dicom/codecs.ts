@@ -131,10 +131,31 @@ export interface FrameContext {
   photometric: string;
 }
 
+/** The size in a JPEG 2000 or HTJ2K codestream's SIZ marker (right after its start), or null. */
+function sizMarkerSize(data: Uint8Array): { width: number; height: number } | null {
+  if (data.length < 24 || data[0] !== 0xff || data[1] !== 0x4f || data[2] !== 0xff || data[3] !== 0x51) return null;
+  const view = new DataView(data.buffer, data.byteOffset, 24);
+  return { width: view.getUint32(8) - view.getUint32(16), height: view.getUint32(12) - view.getUint32(20) };
+}
+
+/**
+ * Refuses a frame whose codestream says it is another size than the DICOM header before a codec
+ * reserves memory for it: a forged header must not make a decode worker allocate gigabytes. (A
+ * frame of the right size that decodes to another one is still caught after decoding.)
+ */
+function checkSize(found: { width: number; height: number } | null, context: FrameContext, name: string): void {
+  if (found && (found.width !== context.width || found.height !== context.height)) {
+    throw new DicomError(`the ${name} frame is ${found.width} × ${found.height} but the DICOM header says ${context.width} × ${context.height}`);
+  }
+}
+
 /** JPEG Baseline and Extended: 8-bit streams through our libjpeg-turbo build, 12-bit through dcmjs-codecs'. */
 function jpegBaseline(data: Uint8Array, context: FrameContext): DecodedFrame | Promise<DecodedFrame> {
   const header = jpegFrameHeader(data);
-  if (header?.precision === 12) return decodeJpeg12(data, header);
+  if (header?.precision === 12) {
+    checkSize(header, context, 'JPEG');
+    return decodeJpeg12(data, header);
+  }
   if (header && header.precision !== 8) throw new DicomError(`JPEG with ${header.precision}-bit samples is not a baseline or extended JPEG`);
   const { bytes, width, height, components } = decodeJpeg8(data, context);
   return { bytes, width, height, bitsPerSample: 8, components, rgb: true, signed: false };
@@ -145,6 +166,8 @@ export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array
   if (data.length === 0) throw new DicomError('the compressed frame is empty');
   if (encoding === 'jpeg-baseline') return jpegBaseline(data, context);
   if (encoding === 'jpeg2000') {
+    // Before OpenJPEG reads the header: a forged size with small tiles has it set up millions of tiles.
+    checkSize(sizMarkerSize(data), context, 'JPEG 2000');
     const { bytes, width, height, components, precision, signed } = await decodeJ2k(data, context);
     // OpenJPEG applies the multi-component transform (YBR_RCT, YBR_ICT): colour comes out RGB.
     return { bytes, width, height, bitsPerSample: precision, components, rgb: true, signed };
@@ -152,10 +175,13 @@ export async function decodeCompressed(encoding: PixelEncoding, data: Uint8Array
   const codecs = await loadCodecs();
   switch (encoding) {
     case 'jpeg-lossless':
+      checkSize(jpegFrameHeader(data), context, 'JPEG Lossless');
       return jpegLossless(data, context.bitsAllocated);
     case 'jpeg-ls':
+      checkSize(jpegFrameHeader(data), context, 'JPEG-LS');
       return runWasm(codecs.charls, data, false, 'JPEG-LS');
     case 'htj2k':
+      checkSize(sizMarkerSize(data), context, 'HTJ2K');
       return runWasm(codecs.openjph, data, true, 'HTJ2K');
     case 'rle':
     case 'deflated-frames':

@@ -4,7 +4,7 @@ import { codecWasmPath } from './codec-files';
 import type { DecodedFrame } from './codecs';
 import { DicomError } from './dicom-error';
 
-/** Sample precision, size and component count from a JPEG start-of-frame marker. */
+/** Sample precision, size and component count from a JPEG (or JPEG-LS) start-of-frame marker. */
 export interface JpegFrameHeader {
   precision: number;
   width: number;
@@ -16,7 +16,8 @@ export function jpegFrameHeader(data: Uint8Array): JpegFrameHeader | null {
   for (let i = 2; i + 9 < data.length; ) {
     if (data[i] !== 0xff) return null;
     const marker = data[i + 1]!;
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    // SOF0–SOF15 (not DHT, JPG, DAC), and JPEG-LS's SOF55.
+    if ((marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7) {
       return { precision: data[i + 4]!, height: (data[i + 5]! << 8) | data[i + 6]!, width: (data[i + 7]! << 8) | data[i + 8]!, components: data[i + 9]! };
     }
     i += 2 + ((data[i + 2]! << 8) | data[i + 3]!);
