@@ -90,8 +90,9 @@ function run(k: Kernel, pass: Pass, source: LinearGreySource, bytesOut: number):
 /**
  * Modality values of a grey frame whose transform is a rescale, eight pixels an instruction
  * (grey-kernel.wat): one pass writes them and finds the stored range, from which the values' range
- * follows (the rescale is monotonic). An integer rescale whose values fit 16 bits gives int16 or
- * uint16, anything else float32, each value exactly what the per-pixel arithmetic in doubles gives.
+ * follows (the rescale is monotonic). 8-bit unsigned samples without a rescale give uint8, an
+ * integer rescale whose values fit 16 bits int16 or uint16, anything else float32, each value
+ * exactly what the per-pixel arithmetic in doubles gives.
  * Null when the kernel does not apply (more than 16 bits stored) or is unavailable; the table path
  * in pixel-pipeline.ts then does the work.
  */
