@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HOST_SOCKET_PATH, decodeMessage, encodeMessage, type WireMessage } from '@shared/ipc/wire-codec';
+import { HOST_SOCKET_PATH, decodeMessage, encodeWire, type WireMessage } from '@shared/ipc/wire-codec';
 import type { AppServices } from '../services/app/app-services';
 import { createHandlers } from '../services/api/handlers';
 import { createRouter } from '../services/api/router';
@@ -142,7 +142,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   function send(ws: WebSocket, message: WireMessage): void {
-    if (keepsUp(ws)) ws.send(encodeMessage(message));
+    if (keepsUp(ws)) ws.send(encodeWire(message));
   }
 
   const unsubscribe = options.services.jobs.onEvent((event) => {

@@ -4,7 +4,7 @@
  */
 import { createWindowApi, type Transport } from '@shared/ipc/window-api';
 import type { Envelope } from '@shared/ipc/errors';
-import { HOST_SOCKET_PATH, decodeMessage, encodeMessage, type WireMessage } from '@shared/ipc/wire-codec';
+import { HOST_SOCKET_PATH, decodeWire, encodeMessage, type WireMessage } from '@shared/ipc/wire-codec';
 
 const TOKEN_KEY = 'cxr-triage-host-token';
 
@@ -35,13 +35,15 @@ function createSocketTransport(token: string | null): Transport {
     if (opened) return opened;
     opened = new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`ws://${location.host}${HOST_SOCKET_PATH}?token=${encodeURIComponent(token ?? '')}`);
+      // Frames and thumbnails come as binary messages (wire-codec.ts): as ArrayBuffers, viewed in place.
+      ws.binaryType = 'arraybuffer';
       ws.onopen = () => {
         socket = ws;
         retryMs = 250;
         resolve(ws);
       };
       ws.onmessage = (message) => {
-        const data = decodeMessage(String(message.data)) as WireMessage;
+        const data = decodeWire(message.data as string | ArrayBuffer) as WireMessage;
         if (data.type === 'event') listeners.forEach((listener) => listener(data.event));
         else if (data.type === 'response' && data.id !== null) {
           pending.get(data.id)?.(data.envelope);

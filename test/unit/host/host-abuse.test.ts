@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
 import { startHost, type RunningHost } from '../../../src-main/host/host-server';
-import { decodeMessage, encodeMessage } from '@shared/ipc/wire-codec';
+import { decodeWire, encodeMessage } from '@shared/ipc/wire-codec';
 import { UPLOAD_CHUNK_MAX_BYTES } from '@shared/ipc/limits';
 import { tempDir } from '../../support/fixtures';
 import { writeTinyPneumoniaModel } from '../../support/tiny-pneumonia-model';
@@ -42,8 +42,8 @@ function connect(): Promise<WebSocket> {
 function client(ws: WebSocket): (channel: string, payload: unknown) => Promise<Envelope> {
   let nextId = 1;
   const pending = new Map<number, (envelope: Envelope) => void>();
-  ws.on('message', (data) => {
-    const message = decodeMessage(String(data)) as { type: string; id: number; envelope: Envelope };
+  ws.on('message', (data, isBinary) => {
+    const message = decodeWire(isBinary ? (data as Buffer) : String(data)) as { type: string; id: number; envelope: Envelope };
     if (message.type === 'response') pending.get(message.id)?.(message.envelope);
   });
   return (channel, payload) =>

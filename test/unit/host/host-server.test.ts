@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openAppServices, type AppServices } from '../../../src-main/services/app/app-services';
 import { startHost, type RunningHost } from '../../../src-main/host/host-server';
-import { decodeMessage, encodeMessage } from '@shared/ipc/wire-codec';
+import { decodeWire, encodeMessage } from '@shared/ipc/wire-codec';
 import { tempDir } from '../../support/fixtures';
 
 let services: AppServices;
@@ -35,7 +35,7 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<W
 
 function request(ws: WebSocket, message: string): Promise<{ id: number | null; envelope: { ok: boolean; value?: unknown; error?: { code: string } } }> {
   return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(decodeMessage(String(data)) as never));
+    ws.once('message', (data, isBinary) => resolve(decodeWire(isBinary ? (data as Buffer) : String(data)) as never));
     ws.send(message);
   });
 }
@@ -92,8 +92,8 @@ describe('browser host', () => {
     const folder = await tempDir('cxr-empty-');
     const events: { name: string }[] = [];
     const finished = new Promise<void>((resolve) => {
-      ws.on('message', (data) => {
-        const message = decodeMessage(String(data)) as { type: string; event?: { name: string } };
+      ws.on('message', (data, isBinary) => {
+        const message = decodeWire(isBinary ? (data as Buffer) : String(data)) as { type: string; event?: { name: string } };
         if (message.type === 'event') {
           events.push(message.event!);
           if (message.event!.name === 'job.finished') resolve();
