@@ -26,7 +26,7 @@ emcmake cmake ../src -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DBUILD_
 emmake make -j"$(nproc)" openjp2 >/dev/null
 emcc $flags -I../src/src/lib/openjp2 -Isrc/lib/openjp2 "$here/j2k-decode.c" bin/libopenjp2.a -o j2k-decode.wasm \
   -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_j2k_header,_j2k_decode,_j2k_error,_j2k_info,_j2k_pixels,_malloc,_free
+  -sEXPORTED_FUNCTIONS=_j2k_decode,_j2k_error,_j2k_info,_j2k_pixels,_malloc,_free
 
 node "$root/native/libjpeg-wasm/embed.mjs" j2k-decode.wasm "$root/src-main/services/imaging/dicom/j2k-decoder-wasm.ts" \
   J2K_DECODER_WASM 'native/openjpeg-wasm/build.sh (OpenJPEG 2.5.0 with Debian 12 patches + j2k-decode.c)'

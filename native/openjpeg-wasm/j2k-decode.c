@@ -100,15 +100,6 @@ static int open_decoder(decoder_t *d, const uint8_t *data, uint32_t size) {
   return 0;
 }
 
-/* Reads the header only: info is filled in; 0 on success. */
-int j2k_header(const uint8_t *data, uint32_t size) {
-  decoder_t d;
-  int failed = open_decoder(&d, data, size);
-  close_decoder(&d);
-  if (failed && !message[0]) strcpy(message, "the codestream header cannot be read");
-  return failed;
-}
-
 /*
  * Decodes rows [y0, y1) of the image (all of it when y1 is 0), refusing an image that is not
  * width x height (when given) before decoding anything. The samples are interleaved, one byte each

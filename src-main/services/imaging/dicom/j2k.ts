@@ -8,7 +8,6 @@ interface J2kExports {
   _initialize(): void;
   malloc(size: number): number;
   free(pointer: number): void;
-  j2k_header(data: number, size: number): number;
   j2k_decode(data: number, size: number, width: number, height: number, y0: number, y1: number): number;
   j2k_error(): number;
   j2k_info(): number;
@@ -96,15 +95,6 @@ function refusal(wasm: J2kExports, size?: { width: number; height: number }): J2
   return new J2kRefused(text.trim());
 }
 
-/** The codestream's size and sample format, from its header alone. */
-function header(data: Uint8Array): { width: number; height: number } {
-  return withCodestream(data, (wasm, input) => {
-    if (wasm.j2k_header(input, data.length) !== 0) throw refusal(wasm);
-    const [width, height] = info(wasm);
-    return { width, height };
-  });
-}
-
 /**
  * Rows [y0, y1) of the image (all of it when y1 is 0), refused unless the image is `size`: with
  * OpenJPEG 2.5 built to WebAssembly (native/openjpeg-wasm). A band is exactly those rows of a
@@ -126,7 +116,8 @@ export function decodeJ2kBand(data: Uint8Array, size: { width: number; height: n
  */
 export async function decodeJ2k(data: Uint8Array, size: { width: number; height: number }): Promise<J2kBand> {
   if (!helper || size.width * size.height < SPLIT_PIXELS) return decodeJ2kBand(data, size);
-  const { height } = header(data);
+  // The DICOM header's height: a codestream of any other size is refused by either band.
+  const { height } = size;
   const middle = height >> 1;
   const lower = helper(data, size, middle, height)?.catch(() => null) ?? null;
   if (!lower) return decodeJ2kBand(data, size);
